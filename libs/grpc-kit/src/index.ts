@@ -1,0 +1,5 @@
+export * from './address';
+export * from './status-map';
+export * from './server';
+export * from './client';
+export * from './health';
