@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BerthError, internal, notFound } from '@berth/errors';
+import { imagestore, runtime, types } from '@berth/proto';
+import { ContainerService } from './container-service';
+import type { ImageStorePort, RuntimePort } from './ports';
+import { FileRecordStore } from './record-store';
+
+const IMAGE = types.Image.fromPartial({ id: 'sha256:' + 'b'.repeat(64), config: { cmd: ['sh'] } });
+
+class FakeImages implements ImageStorePort {
+  snapshots = new Set<string>();
+  async get(ref: string) {
+    if (ref !== 'busybox') throw notFound(`No such image: ${ref}`);
+    return IMAGE;
+  }
+  async list() { return [IMAGE]; }
+  async remove() { return imagestore.RemoveImageResponse.fromPartial({}); }
+  async tag() {}
+  async prepareSnapshot(key: string) {
+    this.snapshots.add(key);
+    return imagestore.Snapshot.fromPartial({ key, mounts: [{ type: 'overlay' }] });
+  }
+  async getSnapshot(key: string) { return imagestore.Snapshot.fromPartial({ key }); }
+  async removeSnapshot(key: string) { this.snapshots.delete(key); }
+  async listSnapshots() { return [...this.snapshots].map((key) => imagestore.Snapshot.fromPartial({ key })); }
+}
+
+class FakeRuntime implements RuntimePort {
+  containers = new Map<string, runtime.ContainerState>();
+  failCreate = false;
+  async create(spec: runtime.ContainerSpec) {
+    if (this.failCreate) throw internal('runc create failed');
+    const state = runtime.ContainerState.fromPartial({ id: spec.id, status: runtime.Status.STATUS_CREATED });
+    this.containers.set(spec.id, state);
+    return state;
+  }
+  async start(id: string) {
+    const state = this.must(id);
+    state.status = runtime.Status.STATUS_RUNNING;
+    return state;
+  }
+  async kill(id: string) {
+    const state = this.must(id);
+    state.status = runtime.Status.STATUS_STOPPED;
+    state.exitCode = 143;
+  }
+  async delete(id: string) { this.must(id); this.containers.delete(id); }
+  async state(id: string) { return this.must(id); }
+  async list() { return [...this.containers.values()]; }
+  async wait(id: string) { return types.ExitStatus.fromPartial({ exitCode: this.must(id).exitCode }); }
+  async pause() {}
+  async resume() {}
+  async resize() {}
+  async top() { return types.TopResponse.fromPartial({}); }
+  private must(id: string) {
+    const state = this.containers.get(id);
+    if (!state) throw notFound(`no container ${id}`);
+    return state;
+  }
+}
+
+describe('ContainerService', () => {
+  let dir: string;
+  let images: FakeImages;
+  let rt: FakeRuntime;
+  let service: ContainerService;
+  const logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-daemon-'));
+    images = new FakeImages();
+    rt = new FakeRuntime();
+    service = new ContainerService({ records: new FileRecordStore(dir), images, runtime: rt, events: { emit: () => {} }, logger, cpuCount: 2 });
+    await service.load();
+  });
+  afterEach(() => {
+    service.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates, starts, stops and removes', async () => {
+    const { id } = await service.create({ name: 'web', config: { image: 'busybox' } as never, hostConfig: undefined });
+    expect((await service.inspect('web')).state?.status).toBe('created');
+    await service.start(id.slice(0, 6));
+    expect((await service.inspect(id)).state?.status).toBe('running');
+    await expect(service.remove('web', false)).rejects.toThrow(/container is running/);
+    await service.stop({ id: 'web', timeout: 1, signal: '' });
+    expect((await service.inspect('web')).state?.status).toBe('exited');
+    await service.remove('web', false);
+    expect(rt.containers.size).toBe(0);
+    expect(images.snapshots.size).toBe(0);
+    await expect(service.inspect('web')).rejects.toThrow('No such container: web');
+  });
+
+  it('leaves nothing behind when the runtime fails', async () => {
+    rt.failCreate = true;
+    await expect(service.create({ name: 'x', config: { image: 'busybox' } as never, hostConfig: undefined })).rejects.toBeInstanceOf(BerthError);
+    expect(images.snapshots.size).toBe(0);
+    expect(await new FileRecordStore(dir).load()).toEqual([]);
+    expect(() => service.resolve('x')).toThrow(/No such container/);
+  });
+
+  it('refuses a taken name and an unknown image', async () => {
+    await service.create({ name: 'aa', config: { image: 'busybox' } as never, hostConfig: undefined });
+    await expect(service.create({ name: 'aa', config: { image: 'busybox' } as never, hostConfig: undefined })).rejects.toThrow(/already in use/);
+    await expect(service.create({ name: 'bb', config: { image: 'nope' } as never, hostConfig: undefined })).rejects.toThrow(/No such image/);
+    await expect(service.create({ name: 'bad name', config: { image: 'busybox' } as never, hostConfig: undefined })).rejects.toThrow(/Invalid container name/);
+  });
+
+  it('reconciles orphans left by a crash', async () => {
+    await rt.create(runtime.ContainerSpec.fromPartial({ id: 'orphan' }));
+    await images.prepareSnapshot('orphan2');
+    await service.reconcile();
+    expect(rt.containers.size).toBe(0);
+    expect(images.snapshots.size).toBe(0);
+  });
+});
