@@ -1,1 +1,81 @@
-export {};
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ContainerService, FileRecordStore } from '@berth/daemon-core';
+import { errorMessageOf } from '@berth/errors';
+import { addHealthService, createServer, listen, shutdown } from '@berth/grpc-kit';
+import { DEFAULT_ROOT, stackLayout, unixAddress } from '@berth/layout';
+import { daemon } from '@berth/proto';
+import { daemonService } from './daemon-service';
+import { ImageStoreClient } from './image-store-client';
+import { consoleLogger } from './logger';
+import { RedisEventSink } from './redis-events';
+import { RuntimeClient } from './runtime-client';
+
+const RECONCILE_RETRY_MS = 2000;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      root: { type: 'string' },
+      listen: { type: 'string' },
+      'image-store': { type: 'string' },
+      runtime: { type: 'string' },
+      redis: { type: 'string' },
+    },
+  });
+  const root = values.root ?? process.env.BERTH_ROOT ?? DEFAULT_ROOT;
+  const layout = stackLayout(root);
+  const logger = consoleLogger('daemon');
+  const images = new ImageStoreClient(values['image-store'] ?? process.env.BERTH_IMAGE_STORE ?? unixAddress(layout.imageStoreSocket));
+  const runtime = new RuntimeClient(values.runtime ?? process.env.BERTH_RUNTIME ?? unixAddress(layout.runtimeSocket));
+  const events = new RedisEventSink(values.redis ?? process.env.BERTH_REDIS ?? layout.redisSocket, logger);
+  const containers = new ContainerService({
+    records: new FileRecordStore(join(layout.daemonDir, 'containers')),
+    images,
+    runtime,
+    events,
+    logger,
+    cpuCount: cpus().length,
+  });
+  await containers.load();
+
+  const server = createServer();
+  server.addService(daemon.DaemonServiceService, daemonService({ containers, images, runtime, root: layout.root, redisStatus: () => events.status() }));
+  addHealthService(server);
+  const address = values.listen ?? process.env.BERTH_DAEMON_LISTEN ?? unixAddress(layout.daemonSocket);
+  await listen(server, address);
+  logger.info(`listening on ${address}`);
+
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  const reconcile = (): void => {
+    containers.reconcile().then(
+      () => logger.info('reconciled container state'),
+      (err: unknown) => {
+        logger.warn(`reconcile deferred: ${errorMessageOf(err)}`);
+        reconcileTimer = setTimeout(reconcile, RECONCILE_RETRY_MS);
+      },
+    );
+  };
+  reconcile();
+
+  const stop = (): void => {
+    clearTimeout(reconcileTimer);
+    containers.close();
+    shutdown(server)
+      .then(() => events.close())
+      .finally(() => {
+        images.close();
+        runtime.close();
+        process.exit(0);
+      })
+      .catch(() => process.exit(1));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`berth daemon: ${errorMessageOf(err)}\n`);
+  process.exit(1);
+});

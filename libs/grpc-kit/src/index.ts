@@ -3,3 +3,4 @@ export * from './status-map';
 export * from './server';
 export * from './client';
 export * from './health';
+export * from './proxy';

@@ -1,0 +1,41 @@
+import type { ClientDuplexStream, ServerDuplexStream } from '@grpc/grpc-js';
+import { fromGrpcError, isServiceError } from './status-map';
+
+// Pipes a server-side bidi call to an upstream bidi call, both ways, until the upstream ends.
+// `rest` is the iterator over the caller's remaining frames (its first frame was already read
+// to decide where to go). Resolves when the upstream finishes; rejects with a BerthError.
+export function proxyDuplex<Req, Res>(
+  call: ServerDuplexStream<Req, Res>,
+  rest: AsyncIterator<Req>,
+  upstream: ClientDuplexStream<Req, Res>,
+  signal: AbortSignal,
+): Promise<void> {
+  const pumpInbound = async (): Promise<void> => {
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) break;
+      if (!upstream.write(next.value)) await new Promise((resolve) => upstream.once('drain', resolve));
+    }
+    upstream.end();
+  };
+  pumpInbound().catch(() => upstream.cancel());
+  const onAbort = (): void => upstream.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  return new Promise<void>((resolve, reject) => {
+    upstream.on('data', (frame: Res) => {
+      if (!call.write(frame)) {
+        upstream.pause();
+        call.once('drain', () => upstream.resume());
+      }
+    });
+    upstream.on('end', () => resolve());
+    upstream.on('error', (err: unknown) => reject(isServiceError(err) ? fromGrpcError(err) : err));
+  }).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+// Reads the first frame of a bidi call and returns it with an iterator over the rest.
+export async function firstFrame<T>(call: AsyncIterable<unknown>): Promise<{ first: T | undefined; rest: AsyncIterator<T> }> {
+  const rest = (call as AsyncIterable<T>)[Symbol.asyncIterator]();
+  const next = await rest.next();
+  return { first: next.done ? undefined : next.value, rest };
+}
