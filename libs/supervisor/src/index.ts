@@ -1,1 +1,3 @@
-export {};
+export * from './system';
+export { stackServices, type ServiceDefinition } from './services';
+export type { ServiceStatus } from './supervisor';

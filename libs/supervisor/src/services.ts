@@ -1,0 +1,73 @@
+import { dirname, join } from 'node:path';
+import { stackLayout, unixAddress, type StackLayout } from '@berth/layout';
+
+export interface ServiceDefinition {
+  name: string;
+  command: string;
+  args: string[];
+  // What health checks reach: a gRPC address, or the Redis socket path.
+  address: string;
+  kind: 'grpc' | 'redis';
+}
+
+// Finds an app's compiled entry point through its workspace package, so the supervisor
+// never depends on the apps' code, only on where they are.
+function appEntry(packageName: string): string {
+  return join(dirname(require.resolve(`${packageName}/package.json`)), 'dist', 'main.js');
+}
+
+export function redisServerPath(): string {
+  return process.env.BERTH_REDIS_SERVER ?? 'redis-server';
+}
+
+// The services of one single-machine stack, in start order.
+export function stackServices(layout: StackLayout = stackLayout()): ServiceDefinition[] {
+  const node = process.execPath;
+  const rootArgs = ['--root', layout.root];
+  return [
+    {
+      name: 'redis',
+      command: redisServerPath(),
+      args: [
+        '--port', '0',
+        '--unixsocket', layout.redisSocket,
+        '--unixsocketperm', '700',
+        '--dir', layout.redisDir,
+        '--appendonly', 'yes',
+        '--save', '3600 1 300 100 60 10000',
+        '--daemonize', 'no',
+        '--logfile', '',
+      ],
+      address: layout.redisSocket,
+      kind: 'redis',
+    },
+    {
+      name: 'image-store',
+      command: node,
+      args: [appEntry('@berth/image-store-app'), ...rootArgs, '--listen', unixAddress(layout.imageStoreSocket)],
+      address: unixAddress(layout.imageStoreSocket),
+      kind: 'grpc',
+    },
+    {
+      name: 'runtime-shim',
+      command: node,
+      args: [appEntry('@berth/runtime-shim-app'), ...rootArgs, '--listen', unixAddress(layout.runtimeSocket)],
+      address: unixAddress(layout.runtimeSocket),
+      kind: 'grpc',
+    },
+    {
+      name: 'daemon',
+      command: node,
+      args: [
+        appEntry('@berth/daemon-app'),
+        ...rootArgs,
+        '--listen', unixAddress(layout.daemonSocket),
+        '--image-store', unixAddress(layout.imageStoreSocket),
+        '--runtime', unixAddress(layout.runtimeSocket),
+        '--redis', layout.redisSocket,
+      ],
+      address: unixAddress(layout.daemonSocket),
+      kind: 'grpc',
+    },
+  ];
+}
