@@ -1,0 +1,121 @@
+// Starts real Berth stacks on temporary roots for integration tests and checks that they leave
+// nothing behind.
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPO = resolve(__dirname, '../..');
+export const BERTH = join(REPO, 'bin/berth');
+
+// Integration tests need root, runc and the built tree; they say so instead of failing when not.
+export function integrationSkipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not running as root';
+  for (const tool of ['runc', 'redis-server']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (run tools/setup.sh)`;
+  }
+  if (!existsSync(join(REPO, 'native/monitor/build/berth-monitor'))) return 'the monitor is not built (run tools/setup.sh)';
+  return undefined;
+}
+
+export const describeIntegration = (name: string, fn: () => void): void => {
+  const reason = integrationSkipReason();
+  if (reason) {
+    describe.skip(`${name} (SKIPPED: ${reason})`, fn);
+    process.stderr.write(`SKIPPED integration suite "${name}": ${reason}\n`);
+  } else {
+    describe(name, fn);
+  }
+};
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let busyboxTarball: string | undefined;
+
+export function busyboxTar(): string {
+  if (!busyboxTarball || !existsSync(busyboxTarball)) {
+    const dir = mkdtempSync('/tmp/berth-it-img-');
+    busyboxTarball = join(dir, 'busybox.tar');
+    execFileSync('bash', [join(REPO, 'tools/make-busybox-rootfs.sh'), busyboxTarball], { stdio: 'inherit' });
+  }
+  return busyboxTarball;
+}
+
+export class Stack {
+  readonly root: string;
+  readonly host: string;
+
+  constructor() {
+    this.root = mkdtempSync('/tmp/berth-it-');
+    this.host = `unix://${join(this.root, 'run/berthd.sock')}`;
+  }
+
+  up(): void {
+    const result = spawnSync(BERTH, ['system', 'up', '--root', this.root], { encoding: 'utf8', timeout: 60_000 });
+    if (result.status !== 0) throw new Error(`system up failed: ${result.stderr}${result.stdout}`);
+  }
+
+  // Runs the CLI against this stack and collects its output.
+  berth(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
+    return new Promise((resolvePromise) => {
+      const child = execFile(
+        BERTH,
+        args,
+        { env: { ...process.env, BERTH_HOST: this.host }, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 << 20 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolvePromise({ code, stdout, stderr });
+        },
+      );
+      if (options.input !== undefined) child.stdin?.end(options.input);
+      else child.stdin?.end();
+    });
+  }
+
+  async must(args: string[], options: { input?: string } = {}): Promise<string> {
+    const result = await this.berth(args, options);
+    if (result.code !== 0) throw new Error(`berth ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+    return result.stdout;
+  }
+
+  servicePid(service: string): number {
+    const statuses = JSON.parse(readFileSync(join(this.root, 'run/services.json'), 'utf8')) as Array<{ service: string; pid: number | null }>;
+    const pid = statuses.find((s) => s.service === service)?.pid;
+    if (!pid) throw new Error(`${service} has no pid`);
+    return pid;
+  }
+
+  down(): void {
+    spawnSync(BERTH, ['system', 'down', '--root', this.root], { encoding: 'utf8', timeout: 60_000 });
+  }
+
+  // What a stack may leave behind: mounts under its root, cgroups under its parent, processes.
+  leftovers(): string[] {
+    const found: string[] = [];
+    for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+      if (line.includes(this.root)) found.push(`mount: ${line}`);
+    }
+    const parentTag = execFileSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(join(REPO, 'libs/layout/dist'))}).stackLayout(${JSON.stringify(this.root)}).cgroupParent)`], { encoding: 'utf8' }).trim();
+    for (const controller of ['memory', 'pids', 'cpu', 'freezer', 'devices', 'unified', '']) {
+      const dir = join('/sys/fs/cgroup', controller, parentTag);
+      if (controller !== '' && existsSync(dir)) found.push(`cgroup: ${dir}`);
+    }
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (cmdline.includes(this.root) && Number(pid) !== process.pid) found.push(`process ${pid}: ${cmdline.replace(/\0/g, ' ')}`);
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+    return found;
+  }
+
+  destroy(): void {
+    this.down();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
