@@ -99,7 +99,7 @@ export class Stack {
       if (line.includes(this.root)) found.push(`mount: ${line}`);
     }
     const parentTag = execFileSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(join(REPO, 'libs/layout/dist'))}).stackLayout(${JSON.stringify(this.root)}).cgroupParent)`], { encoding: 'utf8' }).trim();
-    for (const controller of ['memory', 'pids', 'cpu', 'freezer', 'devices', 'unified', '']) {
+    for (const controller of [...readdirSync('/sys/fs/cgroup'), '']) {
       const dir = join('/sys/fs/cgroup', controller, parentTag);
       if (controller !== '' && existsSync(dir)) found.push(`cgroup: ${dir}`);
     }
