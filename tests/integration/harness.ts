@@ -101,7 +101,7 @@ export class Stack {
     const parentTag = execFileSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(join(REPO, 'libs/layout/dist'))}).stackLayout(${JSON.stringify(this.root)}).cgroupParent)`], { encoding: 'utf8' }).trim();
     for (const controller of [...readdirSync('/sys/fs/cgroup'), '']) {
       const dir = join('/sys/fs/cgroup', controller, parentTag);
-      if (controller !== '' && existsSync(dir)) found.push(`cgroup: ${dir}`);
+      if (existsSync(dir)) found.push(`cgroup: ${dir}`);
     }
     for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
       try {
