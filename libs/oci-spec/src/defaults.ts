@@ -49,32 +49,34 @@ export function defaultReadonlyPaths(): string[] {
   return ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 }
 
-// Docker lists deny-all plus its own allow rules in the spec and runc 1.1 appends its
-// AllowedDevices (libcontainer/specconv) after them. Both are written out here so config.json
-// shows the whole effective policy: mknod of any device, and use of the standard ones.
+// Docker writes deny-all, its allow rules and a fuse deny (moby defaults.go); runc 1.1 then
+// appends its AllowedDevices (libcontainer/specconv), mknod of anything plus the standard
+// devices. Both are written out here, in that order, so config.json shows the whole policy. The
+// fuse deny must precede the `c *:* m` wildcard: runc's cgroup v1 emulator cannot punch a hole
+// in a wildcard.
 export function defaultDeviceRules(): LinuxDeviceCgroup[] {
-  const allowChar = (major: number | undefined, minor: number | undefined, access = 'rwm'): LinuxDeviceCgroup => ({
+  const allowChar = (major: number, minor?: number): LinuxDeviceCgroup => ({
     allow: true,
     type: 'c',
-    ...(major === undefined ? {} : { major }),
+    major,
     ...(minor === undefined ? {} : { minor }),
-    access,
+    access: 'rwm',
   });
   return [
     { allow: false, access: 'rwm' },
-    allowChar(undefined, undefined, 'm'), // c *:* m
-    { allow: true, type: 'b', access: 'm' }, // b *:* m
-    allowChar(1, 3), // /dev/null
     allowChar(1, 5), // /dev/zero
-    allowChar(1, 7), // /dev/full
-    allowChar(1, 8), // /dev/random
+    allowChar(1, 3), // /dev/null
     allowChar(1, 9), // /dev/urandom
+    allowChar(1, 8), // /dev/random
     allowChar(5, 0), // /dev/tty
     allowChar(5, 1), // /dev/console
+    { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' }, // /dev/fuse
+    { allow: true, type: 'c', access: 'm' }, // c *:* m
+    { allow: true, type: 'b', access: 'm' }, // b *:* m
+    allowChar(1, 7), // /dev/full
     allowChar(5, 2), // /dev/ptmx
-    allowChar(136, undefined), // /dev/pts/*
+    allowChar(136), // /dev/pts/*
     allowChar(10, 200), // /dev/net/tun (runc 1.1)
-    { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' }, // /dev/fuse stays denied
   ];
 }
 
