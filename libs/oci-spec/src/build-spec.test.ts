@@ -92,6 +92,11 @@ describe('buildSpec defaults', () => {
       expect(rules).toContainEqual({ allow: true, type: 'c', major, minor, access: 'rwm' });
     }
     expect(rules).toContainEqual({ allow: true, type: 'c', major: 136, access: 'rwm' });
+    // runc's cgroup v1 emulator refuses a deny that follows a wildcard allow.
+    const fuseDeny = rules.findIndex((r) => !r.allow && r.major === 10 && r.minor === 229);
+    const wildcard = rules.findIndex((r) => r.allow && r.type === 'c' && r.major === undefined);
+    expect(fuseDeny).toBeGreaterThan(0);
+    expect(fuseDeny).toBeLessThan(wildcard);
     expect(spec.linux.devices).toEqual([]);
   });
 
