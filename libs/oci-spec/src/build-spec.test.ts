@@ -3,7 +3,7 @@ import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, capabilitiesFromMask } from './
 import { buildSpec } from './build-spec';
 import { DEFAULT_PATH } from './env';
 import { parseDockerSeccompProfile } from './seccomp-profile';
-import { serializeSpec } from './serialize';
+import { serializeProcess, serializeSpec } from './serialize';
 import { RLIM_INFINITY } from './rlimits';
 import type { SpecInput } from './input';
 
@@ -230,6 +230,7 @@ describe('serializeSpec', () => {
     const text = serializeSpec(spec);
     expect(text).toContain('"hard": 18446744073709551615');
     expect(text).toContain('"soft": 0');
+    expect(serializeProcess(spec.process)).toContain('"hard": 18446744073709551615');
   });
 });
 

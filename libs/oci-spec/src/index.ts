@@ -20,7 +20,7 @@ export {
 export { defaultEnv, DEFAULT_PATH } from './env';
 export { toLinuxResources, CPU_PERIOD_US, MIN_MEMORY_BYTES } from './resources';
 export { toPosixRlimits, RLIM_INFINITY } from './rlimits';
-export { serializeSpec } from './serialize';
+export { serializeProcess, serializeSpec } from './serialize';
 export type {
   DockerSeccompProfile,
   DockerSeccompRule,
