@@ -4,10 +4,12 @@
 set -euo pipefail
 out=${1:?usage: make-busybox-rootfs.sh OUT.tar}
 busybox=/bin/busybox
-if ! "$busybox" --list >/dev/null 2>&1 || ! file_is_static=$(ldd "$busybox" 2>&1) || [[ $file_is_static != *"not a dynamic"* ]]; then
-  command -v apt-get >/dev/null && { apt-get update -q >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >/dev/null; }
+if [[ $(dpkg-query -W -f '${Status}' busybox-static 2>/dev/null) != *installed* ]]; then
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >/dev/null
 fi
 rootfs=$(mktemp -d)
+chmod 755 "$rootfs"
 trap 'rm -rf "$rootfs"' EXIT
 mkdir -p "$rootfs"/{bin,etc,proc,sys,dev,tmp,root,home/berth,var/tmp}
 chmod 1777 "$rootfs/tmp" "$rootfs/var/tmp"
