@@ -1,1 +1,14 @@
-export {};
+export * from './monitor';
+export type { MonitorPort, MonitorLaunchOptions, MonitorExit, MonitorEvent, MonitorSession, MonitorLogRecord } from './monitor-port';
+export { nativeMonitor } from './native-monitor';
+export { RuntimePaths, type ContainerPaths, type ExecPaths } from './runtime-paths';
+export { RuncCli, type OciRuntime, type OciState, type OciStatus } from './oci-runtime';
+export { HostCgroups } from './cgroups';
+export { SeccompProfiles, DEFAULT_SECCOMP_PROFILE } from './seccomp-profiles';
+export { gatherHostFacts, type HostFacts } from './host-facts';
+export { RuntimeManager, type StdioCall } from './runtime-manager';
+export { runtimeService } from './runtime-service';
+export type { ShimContext, ShimLogger } from './shim-context';
+export { createShim, type ShimOptions } from './create-shim';
+export { resolveRuntimeBinary } from './runtime-binary';
+export { readFileInRoot, resolveInRoot } from './read-in-root';

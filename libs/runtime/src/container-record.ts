@@ -1,0 +1,47 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { UserIds } from '@berth/oci-spec';
+import { runtime } from '@berth/proto';
+
+// What the shim knows about a container beyond what runc and the monitor keep: written into the
+// bundle so that a restarted shim rebuilds its view from disk alone.
+export interface ContainerRecord {
+  id: string;
+  spec: runtime.ContainerSpec;
+  runtimeName: string;
+  runtimePath: string;
+  cgroupParent: string;
+  user: UserIds;
+  createdAt: string;
+  startedAt?: string;
+  pid?: number;
+  monitorPid?: number;
+  // "creating" until Create has finished: a record still creating after a crash is half-made.
+  phase: 'creating' | 'created';
+}
+
+interface StoredRecord extends Omit<ContainerRecord, 'spec'> {
+  spec: unknown;
+}
+
+// Written to a temporary file and renamed, so a crash never leaves half a record.
+export async function saveRecord(path: string, record: ContainerRecord): Promise<void> {
+  const stored: StoredRecord = { ...record, spec: runtime.ContainerSpec.toJSON(record.spec) };
+  const temporary = `${path}.tmp`;
+  await writeFile(temporary, JSON.stringify(stored, null, 2));
+  await rename(temporary, path);
+}
+
+export async function loadRecord(path: string): Promise<ContainerRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const stored = JSON.parse(text) as StoredRecord;
+    return { ...stored, spec: runtime.ContainerSpec.fromJSON(stored.spec) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,87 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { alreadyExists } from '@berth/errors';
+import { buildSpec, serializeSpec } from '@berth/oci-spec';
+import type { runtime } from '@berth/proto';
+import type { ContainerRecord } from './container-record';
+import { saveRecord } from './container-record';
+import { resolveContainerUser } from './container-user';
+import { listHostDevices } from './host-devices';
+import { mountRootfs } from './rootfs-mount';
+import { resolveRuntimeBinary } from './runtime-binary';
+import type { ShimContext } from './shim-context';
+import { toSpecInput } from './spec-input';
+import { teardownContainer } from './teardown';
+import { networkModeOf, validateContainerSpec } from './validate-spec';
+
+// Makes the bundle (record, mounted rootfs, config.json) and has a monitor run `runc create`
+// under it. Any failure tears down everything made so far before the error is reported.
+export async function createContainer(ctx: ShimContext, spec: runtime.ContainerSpec | undefined): Promise<ContainerRecord> {
+  validateContainerSpec(spec);
+  const networkMode = networkModeOf(spec);
+  const binary = await resolveRuntimeBinary(spec.runtime, ctx.defaultRuntime);
+  const seccomp = await ctx.seccomp.choose(spec.security?.seccompProfile ?? '');
+  const paths = ctx.paths.container(spec.id);
+
+  try {
+    await mkdir(paths.bundle);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(`container ${spec.id} already exists`);
+    throw err;
+  }
+
+  const record: ContainerRecord = {
+    id: spec.id,
+    spec,
+    runtimeName: binary.name,
+    runtimePath: binary.path,
+    cgroupParent: ctx.cgroupParent,
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    createdAt: new Date().toISOString(),
+    phase: 'creating',
+  };
+  try {
+    await saveRecord(paths.record, record);
+    await mkdir(paths.rootfs);
+    await mountRootfs(spec.rootfs, paths.rootfs);
+    record.user = await resolveContainerUser(paths.rootfs, spec.user);
+    const privileged = spec.security?.privileged ?? false;
+    const ociSpec = buildSpec(
+      toSpecInput({
+        spec,
+        rootfsPath: paths.rootfs,
+        user: record.user,
+        cgroupsPath: ctx.cgroups.cgroupsPath(ctx.cgroupParent, spec.id),
+        networkMode,
+        seccomp,
+        hostDevices: privileged ? await listHostDevices() : [],
+        host: ctx.host,
+      }),
+    );
+    await writeFile(paths.config, serializeSpec(ociSpec));
+    const launched = await ctx.monitor.launch({
+      monitorBinary: ctx.monitorBinary,
+      id: spec.id,
+      runtimePath: binary.path,
+      runtimeRoot: ctx.paths.state,
+      bundle: paths.bundle,
+      logPath: paths.logPath,
+      exitFile: paths.exitFile,
+      socketPath: paths.socketPath,
+      pidFile: paths.pidFile,
+      monitorPidFile: paths.monitorPidFile,
+      tty: spec.tty,
+      stdin: spec.openStdin,
+      oomSource: ctx.cgroups.oomSource(ctx.cgroupParent, spec.id),
+    });
+    record.pid = launched.pid;
+    record.monitorPid = launched.monitorPid;
+    record.phase = 'created';
+    await saveRecord(paths.record, record);
+    return record;
+  } catch (err) {
+    await teardownContainer(ctx, spec.id, binary.path, ctx.cgroupParent).catch((cleanupErr: unknown) =>
+      ctx.logger.warn(`cleaning up after failed create of ${spec.id}: ${cleanupErr instanceof Error ? cleanupErr.message : String(cleanupErr)}`),
+    );
+    throw err;
+  }
+}

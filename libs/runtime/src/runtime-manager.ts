@@ -1,0 +1,346 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '@berth/errors';
+import { runtime, types } from '@berth/proto';
+import { type ContainerRecord, loadRecord, saveRecord } from './container-record';
+import { containerState, exitOf, exitStatusOf, UNKNOWN_EXIT_CODE } from './container-state';
+import { resolveContainerUser } from './container-user';
+import { createContainer } from './create-container';
+import { serializeProcess } from '@berth/oci-spec';
+import { execProcess, readBundleSpec } from './exec-process';
+import { KeyedMutex } from './keyed-mutex';
+import type { MonitorExit } from './monitor-port';
+import type { ShimContext } from './shim-context';
+import { bridgeStdio, exitFrame, type FrameSink, outputFrame, readyFrame } from './stdio-bridge';
+import { stopMonitor, teardownContainer } from './teardown';
+import { topProcesses } from './top';
+
+const { Status } = runtime;
+const { OutputStream } = types;
+const MONITOR_POLL_MS = 1000;
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+export interface StdioCall {
+  input: AsyncIterator<types.StdioClientFrame>;
+  write: FrameSink;
+  signal: AbortSignal;
+}
+
+// The shim's containers: their records, per-container locking, and every RuntimeService
+// operation in transport-neutral form. Its only state is on disk, so `load` after a restart
+// sees what the previous shim left.
+export class RuntimeManager {
+  private readonly records = new Map<string, ContainerRecord>();
+  private readonly locks = new KeyedMutex();
+  private readonly closing = new AbortController();
+
+  constructor(private readonly ctx: ShimContext) {}
+
+  // Rebuilds the view from disk. Bundles of half-made containers (no record, or no monitor, no
+  // exit and nothing runc knows running) are torn down; so are exec leftovers.
+  async load(): Promise<void> {
+    for (const dir of this.ctx.paths.allDirs()) await mkdir(dir, { recursive: true, mode: 0o711 });
+    for (const id of await readdir(this.ctx.paths.bundles)) {
+      const paths = this.ctx.paths.container(id);
+      const record = await loadRecord(paths.record);
+      if (!record || !(await this.isAlive(record))) {
+        this.ctx.logger.warn(`removing half-made container ${id}`);
+        await teardownContainer(this.ctx, id, record?.runtimePath ?? this.ctx.defaultRuntime, record?.cgroupParent ?? this.ctx.cgroupParent).catch(
+          (err: unknown) => this.ctx.logger.warn(`could not remove ${id}: ${err instanceof Error ? err.message : String(err)}`),
+        );
+        continue;
+      }
+      if (record.phase === 'creating') {
+        record.phase = 'created';
+        await saveRecord(paths.record, record);
+      }
+      this.records.set(id, record);
+      await this.removeFinishedExecs(id);
+    }
+  }
+
+  // A container is worth keeping when it has exited properly, has a monitor, or runs anyway.
+  private async isAlive(record: ContainerRecord): Promise<boolean> {
+    const paths = this.ctx.paths.container(record.id);
+    if (record.phase === 'created' && (await this.ctx.monitor.readExit(paths.exitFile))) return true;
+    if (await this.ctx.monitor.isAlive(paths.monitorPidFile)) return true;
+    const oci = await this.ctx.ociRuntime(record.runtimePath).state(record.id).catch(() => undefined);
+    return oci !== undefined && oci.status !== 'stopped';
+  }
+
+  private async removeFinishedExecs(id: string): Promise<void> {
+    for (const execId of await readdir(this.ctx.paths.container(id).execDir).catch(() => [] as string[])) {
+      const exec = this.ctx.paths.exec(id, execId);
+      if (!(await this.ctx.monitor.isAlive(exec.monitorPidFile))) await this.removeExecFiles(id, execId);
+    }
+  }
+
+  private async removeExecFiles(id: string, execId: string): Promise<void> {
+    const exec = this.ctx.paths.exec(id, execId);
+    await rm(exec.dir, { recursive: true, force: true });
+    await rm(exec.socketPath, { force: true });
+  }
+
+  close(): void {
+    this.closing.abort();
+  }
+
+  private record(id: string): ContainerRecord {
+    const record = this.records.get(id);
+    if (!record) throw notFound(`no such container: ${id}`);
+    return record;
+  }
+
+  private oci(record: ContainerRecord): ReturnType<ShimContext['ociRuntime']> {
+    return this.ctx.ociRuntime(record.runtimePath);
+  }
+
+  async create(spec: runtime.ContainerSpec | undefined): Promise<runtime.ContainerState> {
+    const id = spec?.id ?? '';
+    return this.locks.run(id, async () => {
+      if (this.records.has(id)) throw alreadyExists(`container ${id} already exists`);
+      const record = await createContainer(this.ctx, spec);
+      this.records.set(id, record);
+      return containerState(this.ctx, record);
+    });
+  }
+
+  async start(id: string): Promise<runtime.ContainerState> {
+    return this.locks.run(id, async () => {
+      const record = this.record(id);
+      const state = await containerState(this.ctx, record);
+      if (state.status !== Status.STATUS_CREATED) throw failedPrecondition(`container ${id} cannot be started: it is ${statusName(state.status)}`);
+      await this.oci(record).start(id);
+      record.startedAt = new Date().toISOString();
+      await saveRecord(this.ctx.paths.container(id).record, record);
+      return containerState(this.ctx, record);
+    });
+  }
+
+  async kill(id: string, signal: number): Promise<void> {
+    const record = this.record(id);
+    const state = await containerState(this.ctx, record);
+    if (state.status === Status.STATUS_STOPPED) throw failedPrecondition(`container ${id} is not running`);
+    await this.oci(record).kill(id, signal || 15);
+  }
+
+  async delete(id: string, force: boolean): Promise<void> {
+    await this.locks.run(id, async () => {
+      const record = this.record(id);
+      const state = await containerState(this.ctx, record);
+      const active = state.status === Status.STATUS_RUNNING || state.status === Status.STATUS_PAUSED;
+      if (active && !force) {
+        throw failedPrecondition(`cannot delete container ${id}: it is ${statusName(state.status)}; stop it first or force the removal`);
+      }
+      await teardownContainer(this.ctx, id, record.runtimePath, record.cgroupParent);
+      this.records.delete(id);
+      if (![...this.records.values()].some((r) => r.cgroupParent === record.cgroupParent)) {
+        await this.ctx.cgroups.removeParentIfEmpty(record.cgroupParent);
+      }
+    });
+  }
+
+  async state(id: string): Promise<runtime.ContainerState> {
+    return containerState(this.ctx, this.record(id));
+  }
+
+  async list(): Promise<runtime.ContainerState[]> {
+    return Promise.all([...this.records.values()].map((record) => containerState(this.ctx, record)));
+  }
+
+  // The exit file, or an unknown exit if the monitor dies without writing one.
+  async wait(id: string, signal?: AbortSignal): Promise<types.ExitStatus> {
+    const record = this.record(id);
+    return exitStatusOf(await this.waitForExit(record, signal));
+  }
+
+  private async waitForExit(record: ContainerRecord, signal?: AbortSignal): Promise<MonitorExit> {
+    const paths = this.ctx.paths.container(record.id);
+    const done = new AbortController();
+    const stop = AbortSignal.any([done.signal, this.closing.signal, ...(signal ? [signal] : [])]);
+    const monitorGone = async (): Promise<MonitorExit> => {
+      while (!stop.aborted) {
+        await sleep(MONITOR_POLL_MS, stop);
+        if (stop.aborted) break;
+        if (!(await this.ctx.monitor.isAlive(paths.monitorPidFile))) {
+          const exit = await exitOf(this.ctx, record, await this.oci(record).state(record.id).catch(() => undefined));
+          if (exit) return exit;
+        }
+      }
+      return new Promise<never>(() => undefined);
+    };
+    try {
+      return await Promise.race([this.ctx.monitor.waitExit(paths.exitFile, stop), monitorGone()]);
+    } finally {
+      done.abort();
+    }
+  }
+
+  async *logs(request: types.LogsRequest, signal: AbortSignal): AsyncGenerator<types.LogEntry> {
+    const record = this.record(request.id);
+    const paths = this.ctx.paths.container(record.id);
+    const stopWhen = async (): Promise<boolean> =>
+      (await this.ctx.monitor.readExit(paths.exitFile)) !== undefined || !(await this.ctx.monitor.isAlive(paths.monitorPidFile));
+    const options = {
+      follow: request.follow,
+      tail: request.tail,
+      signal: AbortSignal.any([signal, this.closing.signal]),
+      stopWhen,
+      ...(request.since ? { since: request.since } : {}),
+      ...(request.until ? { until: request.until } : {}),
+    };
+    for await (const entry of this.ctx.monitor.readLog(paths.logPath, options)) {
+      yield {
+        stream: entry.stream === 'stdout' ? OutputStream.OUTPUT_STREAM_STDOUT : OutputStream.OUTPUT_STREAM_STDERR,
+        data: entry.data,
+        time: entry.time,
+      };
+    }
+  }
+
+  async attach(open: types.AttachOpen, call: StdioCall): Promise<void> {
+    const record = this.record(open.id);
+    const paths = this.ctx.paths.container(record.id);
+    if (open.logs) {
+      for await (const entry of this.ctx.monitor.readLog(paths.logPath, { follow: false, tail: -1, signal: call.signal })) {
+        if ((entry.stream === 'stdout' && open.stdout) || (entry.stream === 'stderr' && open.stderr)) call.write(outputFrame(entry.stream, entry.data, entry.time));
+      }
+    }
+    const state = await containerState(this.ctx, record);
+    if (state.status === Status.STATUS_STOPPED) {
+      call.write(readyFrame);
+      call.write(exitFrame({ exitCode: state.exitCode, oomKilled: state.oomKilled, finishedAt: state.finishedAt }));
+      return;
+    }
+    const session = await this.ctx.monitor.attach(paths.socketPath);
+    await bridgeStdio({
+      session,
+      input: call.input,
+      write: call.write,
+      wants: { stdin: open.stdin, stdout: open.stdout, stderr: open.stderr },
+      exitStatus: async () => exitStatusOf(await this.waitForExit(record, call.signal)),
+      signal: call.signal,
+    });
+  }
+
+  async exec(open: types.ExecOpen, call: StdioCall): Promise<void> {
+    const record = this.record(open.id);
+    const paths = this.ctx.paths.container(record.id);
+    const state = await containerState(this.ctx, record);
+    if (state.status !== Status.STATUS_RUNNING) throw failedPrecondition(`container ${open.id} is not running`);
+    if (open.args.length === 0 || open.args[0] === '') throw invalidArgument('no exec command specified');
+    const bundleSpec = await readBundleSpec(paths.config);
+    const user = open.user ? await resolveContainerUser(paths.rootfs, open.user) : undefined;
+    const execId = randomBytes(8).toString('hex');
+    const exec = this.ctx.paths.exec(record.id, execId);
+    await mkdir(exec.dir, { recursive: true });
+    let launched = false;
+    try {
+      await writeFile(exec.processFile, serializeProcess(execProcess(bundleSpec.process, open, user, this.ctx.host.capabilities)));
+      await this.ctx.monitor.launch({
+        monitorBinary: this.ctx.monitorBinary,
+        id: record.id,
+        runtimePath: record.runtimePath,
+        runtimeRoot: this.ctx.paths.state,
+        execProcessFile: exec.processFile,
+        logPath: exec.logPath,
+        exitFile: exec.exitFile,
+        socketPath: exec.socketPath,
+        pidFile: exec.pidFile,
+        monitorPidFile: exec.monitorPidFile,
+        tty: open.tty,
+        stdin: open.stdin,
+      });
+      launched = true;
+      const session = await this.ctx.monitor.attach(exec.socketPath);
+      await bridgeStdio({
+        session,
+        input: call.input,
+        write: call.write,
+        wants: { stdin: open.stdin, stdout: true, stderr: true },
+        exitStatus: async () => exitStatusOf(await this.ctx.monitor.waitExit(exec.exitFile, AbortSignal.any([call.signal, this.closing.signal]))),
+        signal: call.signal,
+      });
+    } finally {
+      if (launched) this.cleanExecWhenDone(record.id, execId);
+      else await this.removeExecFiles(record.id, execId);
+    }
+  }
+
+  // An exec's files go once its monitor has finished, even if the client left before that.
+  private cleanExecWhenDone(id: string, execId: string): void {
+    const exec = this.ctx.paths.exec(id, execId);
+    stopMonitorWhenDone(this.ctx, exec.monitorPidFile, id, this.closing.signal)
+      .then(() => (this.closing.signal.aborted ? undefined : this.removeExecFiles(id, execId)))
+      .catch((err: unknown) => this.ctx.logger.warn(`cleaning exec ${execId} of ${id}: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  async resize(id: string, size: types.TerminalSize | undefined): Promise<void> {
+    const record = this.record(id);
+    if (!record.spec.tty || !size || size.rows === 0 || size.cols === 0) return;
+    const state = await containerState(this.ctx, record);
+    if (state.status === Status.STATUS_STOPPED) throw failedPrecondition(`container ${id} is not running`);
+    const session = await this.ctx.monitor.attach(this.ctx.paths.container(id).socketPath);
+    try {
+      session.resize(size.rows, size.cols);
+    } finally {
+      session.close();
+    }
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.locks.run(id, async () => {
+      const record = this.record(id);
+      const state = await containerState(this.ctx, record);
+      if (state.status === Status.STATUS_PAUSED) throw failedPrecondition(`container ${id} is already paused`);
+      if (state.status !== Status.STATUS_RUNNING) throw failedPrecondition(`container ${id} is not running`);
+      await this.oci(record).pause(id);
+    });
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.locks.run(id, async () => {
+      const record = this.record(id);
+      const state = await containerState(this.ctx, record);
+      if (state.status !== Status.STATUS_PAUSED) throw failedPrecondition(`container ${id} is not paused`);
+      await this.oci(record).resume(id);
+    });
+  }
+
+  async top(request: types.TopRequest): Promise<types.TopResponse> {
+    const record = this.record(request.id);
+    const state = await containerState(this.ctx, record);
+    if (state.status !== Status.STATUS_RUNNING && state.status !== Status.STATUS_PAUSED) {
+      throw failedPrecondition(`container ${request.id} is not running`);
+    }
+    return topProcesses(await this.oci(record).pids(request.id), request.psArgs);
+  }
+}
+
+// Waits (without a deadline) for a monitor to leave; used for exec monitors.
+async function stopMonitorWhenDone(ctx: ShimContext, monitorPidFile: string, id: string, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted && (await ctx.monitor.isAlive(monitorPidFile))) await sleep(MONITOR_POLL_MS, signal);
+  if (!signal.aborted) await stopMonitor(ctx, monitorPidFile, id);
+}
+
+function statusName(status: runtime.Status): string {
+  switch (status) {
+    case Status.STATUS_CREATED:
+      return 'created';
+    case Status.STATUS_RUNNING:
+      return 'running';
+    case Status.STATUS_PAUSED:
+      return 'paused';
+    case Status.STATUS_STOPPED:
+      return 'stopped';
+    default:
+      return 'in an unknown state';
+  }
+}
+
+export { UNKNOWN_EXIT_CODE };

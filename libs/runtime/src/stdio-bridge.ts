@@ -1,0 +1,64 @@
+import { types } from '@berth/proto';
+import type { MonitorSession } from './monitor-port';
+
+const { OutputStream } = types;
+
+export type FrameSink = (frame: types.StdioServerFrame) => void;
+
+export interface StdioWants {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+export function outputFrame(stream: 'stdout' | 'stderr', data: Buffer, time = new Date().toISOString()): types.StdioServerFrame {
+  const value: types.LogEntry = { stream: stream === 'stdout' ? OutputStream.OUTPUT_STREAM_STDOUT : OutputStream.OUTPUT_STREAM_STDERR, data, time };
+  return { frame: { $case: 'output', value } };
+}
+
+export const readyFrame: types.StdioServerFrame = { frame: { $case: 'ready', value: true } };
+
+export function exitFrame(exit: types.ExitStatus): types.StdioServerFrame {
+  return { frame: { $case: 'exit', value: exit } };
+}
+
+// Forwards the client's frames (stdin, resize, end of stdin) to a monitor session. Ends when the
+// client stops sending; the session may already be closed by then, which is fine.
+async function forwardInput(input: AsyncIterator<types.StdioClientFrame>, session: MonitorSession, wants: StdioWants): Promise<void> {
+  for (;;) {
+    const next = await input.next();
+    if (next.done) return;
+    const frame = next.value.frame;
+    if (frame?.$case === 'stdin' && wants.stdin) session.writeStdin(frame.value);
+    else if (frame?.$case === 'resize') session.resize(frame.value.rows, frame.value.cols);
+    else if (frame?.$case === 'closeStdin' && frame.value && wants.stdin) session.closeStdin();
+  }
+}
+
+// Streams one attached process: `ready`, its output, then its exit (from `exitStatus`, since the
+// monitor's exit event lacks the OOM flag and the time). A cancelled client closes the session
+// and gets no exit frame.
+export async function bridgeStdio(opts: {
+  session: MonitorSession;
+  input: AsyncIterator<types.StdioClientFrame>;
+  write: FrameSink;
+  wants: StdioWants;
+  exitStatus: () => Promise<types.ExitStatus>;
+  signal: AbortSignal;
+}): Promise<void> {
+  const { session, write, wants, signal } = opts;
+  const onAbort = (): void => session.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  forwardInput(opts.input, session, wants).catch(() => undefined);
+  try {
+    write(readyFrame);
+    for await (const event of session) {
+      if (event.kind === 'exit') break;
+      if ((event.kind === 'stdout' && wants.stdout) || (event.kind === 'stderr' && wants.stderr)) write(outputFrame(event.kind, event.data));
+    }
+    if (!signal.aborted) write(exitFrame(await opts.exitStatus()));
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    session.close();
+  }
+}
