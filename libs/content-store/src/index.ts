@@ -1,1 +1,2 @@
-export {};
+export * from './digest';
+export * from './content-store';

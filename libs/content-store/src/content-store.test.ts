@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode } from '@berth/errors';
+import { FileContentStore, writeBlob } from './content-store';
+
+const sha = (data: string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+describe('FileContentStore', () => {
+  let dir: string;
+  let store: FileContentStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-content-'));
+    store = new FileContentStore(dir);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stores, reads, walks and deletes a blob', async () => {
+    const info = await writeBlob(store, Buffer.from('hello'), sha('hello'));
+    expect(info).toEqual({ digest: sha('hello'), size: 5 });
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.reader(info.digest)) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('hello');
+    const all = [];
+    for await (const blob of store.walk()) all.push(blob);
+    expect(all).toEqual([info]);
+    await store.delete(info.digest);
+    expect(await store.info(info.digest)).toBeUndefined();
+  });
+
+  it('refuses content that does not match its digest and stores nothing', async () => {
+    await expect(writeBlob(store, Buffer.from('evil'), sha('good'))).rejects.toMatchObject({ code: ErrorCode.DigestMismatch });
+    expect(await store.info(sha('evil'))).toBeUndefined();
+    expect(readdirSync(join(dir, 'ingest'))).toEqual([]);
+  });
+
+  it('refuses a wrong size and malformed digests', async () => {
+    const writer = await store.writer();
+    await writer.write(Buffer.from('abc'));
+    await expect(writer.commit(undefined, 4)).rejects.toMatchObject({ code: ErrorCode.DigestMismatch });
+    await expect(store.info('sha256:XYZ')).rejects.toMatchObject({ code: ErrorCode.InvalidArgument });
+    await expect(store.reader(sha('missing'))).rejects.toMatchObject({ code: ErrorCode.NotFound });
+  });
+
+  it('leaves nothing visible when aborted', async () => {
+    const writer = await store.writer();
+    await writer.write(Buffer.from('partial'));
+    await writer.abort();
+    expect(await store.info(sha('partial'))).toBeUndefined();
+    expect(readdirSync(join(dir, 'ingest'))).toEqual([]);
+  });
+});
