@@ -1,0 +1,28 @@
+// The monitor's command line.
+#ifndef BERTH_MONITOR_OPTIONS_H
+#define BERTH_MONITOR_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct options {
+  const char *id;
+  const char *runtime;
+  const char *runtime_root;
+  const char *bundle;       // create mode
+  const char *exec_process; // exec mode
+  const char *log_path;
+  const char *exit_file;
+  const char *socket_path;
+  const char *pid_file;
+  const char *monitor_pid_file;
+  const char *oom_source; // optional
+  bool tty;
+  bool open_stdin;
+  int sync_fd;
+};
+
+// Fills opts from argv. On error returns -1 with a human-readable reason in err.
+int parse_options(int argc, char **argv, struct options *opts, char *err, size_t errlen);
+
+#endif
