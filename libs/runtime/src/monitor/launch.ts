@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { internal } from '@berth/errors';
+import { launchError } from './launch-error';
+import { readPidFile } from './pid-file';
+
+export interface MonitorLaunch {
+  monitorBinary: string;
+  id: string;
+  runtimePath: string;
+  runtimeRoot: string;
+  // Exactly one: create the container from a bundle, or exec a process (a runc process.json).
+  bundle?: string;
+  execProcessFile?: string;
+  logPath: string;
+  exitFile: string;
+  socketPath: string;
+  pidFile: string;
+  monitorPidFile: string;
+  tty: boolean;
+  stdin: boolean;
+  // The container cgroup's memory.oom_control (v1) or memory.events (v2).
+  oomSource?: string;
+}
+
+export function monitorArgs(opts: MonitorLaunch): string[] {
+  // The monitor runs in / and wants absolute paths.
+  const path = (p: string): string => resolve(p);
+  const args = ['--id', opts.id, '--runtime', path(opts.runtimePath), '--runtime-root', path(opts.runtimeRoot)];
+  if (opts.bundle !== undefined) args.push('--bundle', path(opts.bundle));
+  if (opts.execProcessFile !== undefined) args.push('--exec-process', path(opts.execProcessFile));
+  args.push(
+    '--log', path(opts.logPath),
+    '--exit-file', path(opts.exitFile),
+    '--socket', path(opts.socketPath),
+    '--pid-file', path(opts.pidFile),
+    '--monitor-pid-file', path(opts.monitorPidFile),
+  );
+  if (opts.tty) args.push('--tty');
+  if (opts.stdin) args.push('--stdin');
+  if (opts.oomSource !== undefined) args.push('--oom-source', path(opts.oomSource));
+  return args;
+}
+
+// Starts a monitor, which runs `runc create` (or `runc exec --detach`) and reports on fd 3 once
+// the process exists. The monitor then lives on by itself; this returns the process's pid and
+// the monitor's. A runtime failure becomes COMMAND_NOT_FOUND, COMMAND_NOT_EXECUTABLE or INTERNAL.
+export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number; monitorPid: number }> {
+  if ((opts.bundle === undefined) === (opts.execProcessFile === undefined)) {
+    throw internal('launchMonitor needs exactly one of bundle and execProcessFile');
+  }
+  const child = spawn(resolve(opts.monitorBinary), monitorArgs(opts), { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  const sync = child.stdio[3] as Readable;
+  // The first process exits at once (the monitor proper is its child); reap it whatever happens.
+  const exited = new Promise<number | null>((resolveExit) => {
+    child.once('error', () => resolveExit(null));
+    child.once('close', (code) => resolveExit(code));
+  });
+  let line: string;
+  try {
+    line = await readSyncLine(sync);
+  } catch (err) {
+    await exited;
+    throw internal(`cannot start the monitor ${opts.monitorBinary}: ${(err as Error).message}`, err);
+  } finally {
+    sync.destroy();
+  }
+  const code = await exited;
+  if (line === '') throw internal(`the monitor ${opts.monitorBinary} exited (status ${String(code)}) without reporting`);
+
+  const report = parseSyncLine(line);
+  if (report.pid <= 0) throw launchError(report.message ?? '');
+  const monitorPid = await readPidFile(opts.monitorPidFile);
+  if (monitorPid === undefined) throw internal(`the monitor wrote no pid file at ${opts.monitorPidFile}`);
+  return { pid: report.pid, monitorPid };
+}
+
+// The monitor writes one line and closes the fd; a launch that dies early closes it empty.
+function readSyncLine(sync: Readable): Promise<string> {
+  return new Promise((resolveLine, reject) => {
+    const chunks: Buffer[] = [];
+    sync.on('data', (chunk: Buffer) => chunks.push(chunk));
+    sync.once('error', reject);
+    sync.once('close', () => resolveLine(Buffer.concat(chunks).toString('utf8').split('\n')[0] ?? ''));
+  });
+}
+
+interface SyncReport {
+  pid: number;
+  message?: string;
+}
+
+export function parseSyncLine(line: string): SyncReport {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (err) {
+    throw internal(`the monitor reported nonsense: ${line.slice(0, 200)}`, err);
+  }
+  const { pid, message } = (raw ?? {}) as Record<string, unknown>;
+  if (typeof pid !== 'number' || (message !== undefined && typeof message !== 'string')) {
+    throw internal(`the monitor reported nonsense: ${line.slice(0, 200)}`);
+  }
+  return message === undefined ? { pid } : { pid, message };
+}
