@@ -1,1 +1,3 @@
 export * from './reference';
+export * from './digest';
+export * from './image-id';
