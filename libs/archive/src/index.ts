@@ -1,1 +1,3 @@
-export {};
+export * from './apply-layer';
+export * from './decompress';
+export * from './scoped-path';
