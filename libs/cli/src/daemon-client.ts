@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import type { ClientDuplexStream, handleUnaryCall } from '@grpc/grpc-js';
+import { BerthError, ErrorCode } from '@berth/errors';
+import { connect, DEFAULT_TIMEOUT_MS, fromGrpcError, isServiceError, readStream, unaryCall, unixSocketPath } from '@berth/grpc-kit';
+import { daemon, type types } from '@berth/proto';
+
+// The service's own methods, without the index signature grpc-js adds to server interfaces.
+type Service = {
+  [K in keyof daemon.DaemonServiceServer as string extends K ? never : K]: daemon.DaemonServiceServer[K];
+};
+
+export type UnaryMethod = {
+  [K in keyof Service]: Service[K] extends handleUnaryCall<infer _Req, infer _Res> ? K : never;
+}[keyof Service];
+export type RequestOf<K extends UnaryMethod> = Service[K] extends handleUnaryCall<infer Req, infer _Res> ? Req : never;
+export type ResponseOf<K extends UnaryMethod> = Service[K] extends handleUnaryCall<infer _Req, infer Res> ? Res : never;
+
+export type StdioStream = ClientDuplexStream<types.StdioClientFrame, types.StdioServerFrame>;
+
+// Marks errors where no daemon answered at all, so commands can say "Cannot connect".
+export class ConnectionError extends BerthError {
+  constructor(readonly host: string) {
+    super(ErrorCode.Unavailable, `Cannot connect to the Berth daemon at ${host}: is the daemon running?`);
+    this.name = 'ConnectionError';
+  }
+}
+
+// A failure with no Berth code trailer and UNAVAILABLE status never reached the daemon's code.
+export function isUnreachable(err: unknown): boolean {
+  if (!(err instanceof BerthError) || err.code !== ErrorCode.Unavailable) return false;
+  const cause = err.cause as { metadata?: { get(key: string): unknown[] } } | undefined;
+  return (cause?.metadata?.get('berth-error-code').length ?? 0) === 0;
+}
+
+// The CLI's one connection to the daemon: typed calls with deadlines (none for calls that wait
+// on a container), connection failures reported as ConnectionError, closed once at exit.
+export class DaemonClient {
+  private client: daemon.DaemonServiceClient | undefined;
+
+  constructor(readonly host: string) {}
+
+  private raw(): daemon.DaemonServiceClient {
+    if (this.client === undefined) {
+      const socket = unixSocketPath(this.host);
+      if (socket !== undefined && !existsSync(socket)) throw new ConnectionError(this.host);
+      this.client = connect(daemon.DaemonServiceClient, this.host);
+    }
+    return this.client;
+  }
+
+  // timeoutMs 0 waits for as long as it takes (wait, stop of a slow container).
+  async call<K extends UnaryMethod>(method: K, request: RequestOf<K>, timeoutMs: number = DEFAULT_TIMEOUT_MS): Promise<ResponseOf<K>> {
+    try {
+      return (await unaryCall(this.raw(), method as never, request as never, { timeoutMs })) as ResponseOf<K>;
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  async *logs(request: types.LogsRequest): AsyncGenerator<types.LogEntry> {
+    try {
+      yield* readStream(this.raw().logs(request));
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  attach(): StdioStream {
+    return this.raw().attach();
+  }
+
+  exec(): StdioStream {
+    return this.raw().exec();
+  }
+
+  importImage(onDone: (err: unknown, image: types.Image | undefined) => void): ReturnType<daemon.DaemonServiceClient['importImage']> {
+    return this.raw().importImage((err, image) => onDone(err === null ? null : this.translate(err), image));
+  }
+
+  // gRPC errors of streams and callbacks as BerthErrors, unreachable daemons as ConnectionError.
+  translate(err: unknown): unknown {
+    const berth = isServiceError(err) ? fromGrpcError(err) : err;
+    return isUnreachable(berth) ? new ConnectionError(this.host) : berth;
+  }
+
+  close(): void {
+    this.client?.close();
+    this.client = undefined;
+  }
+}

@@ -1,0 +1,37 @@
+import { goPrint, renderTemplate, unescapeFormat } from './template';
+import { renderTable } from './table';
+
+// How docker's list commands (ps, images) print rows: the default table, a `table TEMPLATE`,
+// `json` (one object per line) or a bare template (one line per row, no header).
+export interface ListingColumn<Row> {
+  field: string;
+  header: string;
+  value: (row: Row) => string;
+}
+
+export function renderListing<Row>(
+  rows: readonly Row[],
+  columns: readonly ListingColumn<Row>[],
+  format: string | undefined,
+  toJson: (row: Row) => Record<string, unknown>,
+): string {
+  const spec = format ?? 'table';
+  if (spec === 'table' || spec === '') {
+    return renderTable([columns.map((c) => c.header), ...rows.map((row) => columns.map((c) => c.value(row)))]);
+  }
+  if (spec === 'json') return rows.map((row) => `${JSON.stringify(toJson(row))}\n`).join('');
+  if (spec.startsWith('table ')) {
+    const template = spec.slice('table '.length);
+    const headers = headerTemplate(template, columns);
+    const lines = [headers, ...rows.map((row) => renderTemplate(template, toJson(row)))];
+    return renderTable(lines.map((line) => line.split('\t')));
+  }
+  return rows.map((row) => `${renderTemplate(spec, toJson(row))}\n`).join('');
+}
+
+function headerTemplate<Row>(template: string, columns: readonly ListingColumn<Row>[]): string {
+  const byField = new Map(columns.map((c) => [c.field, c.header]));
+  return unescapeFormat(template).replace(/{{\s*(?:json\s+)?\.(\w+)\s*}}/g, (_m, field: string) => byField.get(field) ?? field.toUpperCase());
+}
+
+export { goPrint };
