@@ -9,9 +9,10 @@ import { createContainer } from './create-container';
 import { serializeProcess } from '@berth/oci-spec';
 import { execProcess, readBundleSpec } from './exec-process';
 import { KeyedMutex } from './keyed-mutex';
-import type { MonitorExit } from './monitor-port';
+import type { MonitorExit, MonitorSession } from './monitor-port';
 import type { ShimContext } from './shim-context';
-import { bridgeStdio, exitFrame, type FrameSink, outputFrame, readyFrame } from './stdio-bridge';
+import type { ExecPaths } from './runtime-paths';
+import { bridgeStdio, exitFrame, type FrameSink, forwardInput, outputFrame, readyFrame } from './stdio-bridge';
 import { stopMonitor, teardownContainer } from './teardown';
 import { topProcesses } from './top';
 
@@ -257,18 +258,36 @@ export class RuntimeManager {
         stdin: open.stdin,
       });
       launched = true;
-      const session = await this.ctx.monitor.attach(exec.socketPath);
-      await bridgeStdio({
-        session,
-        input: call.input,
-        write: call.write,
-        wants: { stdin: open.stdin, stdout: true, stderr: true },
-        exitStatus: async () => exitStatusOf(await this.ctx.monitor.waitExit(exec.exitFile, AbortSignal.any([call.signal, this.closing.signal]))),
-        signal: call.signal,
-      });
+      await this.streamExec(record.id, exec, open, call);
     } finally {
       if (launched) this.cleanExecWhenDone(record.id, execId);
       else await this.removeExecFiles(record.id, execId);
+    }
+  }
+
+  // An exec starts at once (runc exec --detach), so it may write, or even finish, before the
+  // attach connects: its output is therefore read from its log, which has all of it, and the
+  // attach serves only stdin and resizing.
+  private async streamExec(id: string, exec: ExecPaths, open: types.ExecOpen, call: StdioCall): Promise<void> {
+    const session = await this.ctx.monitor.attach(exec.socketPath).catch(() => undefined);
+    const signal = AbortSignal.any([call.signal, this.closing.signal]);
+    try {
+      if (session) {
+        forwardInput(call.input, session, { stdin: open.stdin, stdout: false, stderr: false }).catch(() => undefined);
+        drainSession(session).catch(() => undefined);
+      }
+      call.write(readyFrame);
+      const stopWhen = async (): Promise<boolean> =>
+        (await this.ctx.monitor.readExit(exec.exitFile)) !== undefined || !(await this.ctx.monitor.isAlive(exec.monitorPidFile));
+      for await (const entry of this.ctx.monitor.readLog(exec.logPath, { follow: true, tail: -1, signal, stopWhen })) {
+        call.write(outputFrame(entry.stream, entry.data, entry.time));
+      }
+      if (signal.aborted) return;
+      const exit = await this.ctx.monitor.readExit(exec.exitFile);
+      if (!exit) this.ctx.logger.warn(`exec in ${id} ended without an exit file`);
+      call.write(exitFrame(exitStatusOf(exit)));
+    } finally {
+      session?.close();
     }
   }
 
@@ -320,6 +339,11 @@ export class RuntimeManager {
     }
     return topProcesses(await this.oci(record).pids(request.id), request.psArgs);
   }
+}
+
+// Reads a session's events only so that the monitor never blocks on a full socket.
+async function drainSession(session: MonitorSession): Promise<void> {
+  for await (const event of session) if (event.kind === 'exit') return;
 }
 
 // Waits (without a deadline) for a monitor to leave; used for exec monitors.

@@ -24,7 +24,7 @@ export function exitFrame(exit: types.ExitStatus): types.StdioServerFrame {
 
 // Forwards the client's frames (stdin, resize, end of stdin) to a monitor session. Ends when the
 // client stops sending; the session may already be closed by then, which is fine.
-async function forwardInput(input: AsyncIterator<types.StdioClientFrame>, session: MonitorSession, wants: StdioWants): Promise<void> {
+export async function forwardInput(input: AsyncIterator<types.StdioClientFrame>, session: MonitorSession, wants: StdioWants): Promise<void> {
   for (;;) {
     const next = await input.next();
     if (next.done) return;
