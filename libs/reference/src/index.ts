@@ -1,3 +1,1 @@
 export * from './reference';
-export * from './digest';
-export * from './image-id';

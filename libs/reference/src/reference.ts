@@ -1,21 +1,17 @@
 import { invalidArgument } from '@berth/errors';
-import { isDigest } from './digest';
 
-/*
- * Docker image references: [DOMAIN/]PATH[:TAG][@DIGEST], normalised the way docker does it
- * (`busybox` is `docker.io/library/busybox`), with the same grammar and similar messages.
- */
+// Docker's image reference grammar (distribution/reference), normalised the way docker does:
+// `busybox` is `docker.io/library/busybox`, and a tag defaults to `latest` where one is needed.
+
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN =
+  /^(?:localhost|(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const MAX_NAME = 255;
+
 export const DEFAULT_DOMAIN = 'docker.io';
 export const DEFAULT_TAG = 'latest';
-const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
-const OFFICIAL_REPO_PREFIX = 'library/';
-const MAX_NAME_LENGTH = 255;
-
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const HEX_64 = /^[a-f0-9]{64}$/;
 
 export interface Reference {
   domain: string;
@@ -24,56 +20,48 @@ export interface Reference {
   digest?: string;
 }
 
-function invalidFormat(detail?: string): Error {
+function invalid(detail?: string): Error {
   return invalidArgument(detail ? `invalid reference format: ${detail}` : 'invalid reference format');
 }
 
-// Docker's rule: the first component is a registry only if it looks like a host name.
-function splitDomain(name: string): { domain: string; remainder: string } {
+function splitDomain(name: string): { domain: string; path: string } {
   const slash = name.indexOf('/');
-  const first = slash === -1 ? '' : name.slice(0, slash);
-  const isRegistry = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first);
-  let domain = isRegistry ? first : DEFAULT_DOMAIN;
-  let remainder = isRegistry ? name.slice(slash + 1) : name;
-  if (domain === LEGACY_DEFAULT_DOMAIN) domain = DEFAULT_DOMAIN;
-  if (domain === DEFAULT_DOMAIN && !remainder.includes('/')) remainder = OFFICIAL_REPO_PREFIX + remainder;
-  return { domain, remainder };
+  const first = slash < 0 ? '' : name.slice(0, slash);
+  if (slash < 0 || (!first.includes('.') && !first.includes(':') && first !== 'localhost' && first.toLowerCase() === first)) {
+    return { domain: DEFAULT_DOMAIN, path: name.includes('/') ? name : `library/${name}` };
+  }
+  const domain = first === 'index.docker.io' ? DEFAULT_DOMAIN : first;
+  const path = name.slice(slash + 1);
+  return { domain, path: domain === DEFAULT_DOMAIN && !path.includes('/') ? `library/${path}` : path };
 }
 
-// Parses and normalises a reference; a missing tag stays missing (see withDefaultTag).
 export function parseReference(input: string): Reference {
-  if (input === '') throw invalidArgument('invalid reference format: repository name must have at least one component');
-  if (HEX_64.test(input)) throw invalidArgument(`invalid repository name (${input}), cannot specify 64-byte hexadecimal strings`);
-
-  const at = input.indexOf('@');
-  const named = at === -1 ? input : input.slice(0, at);
-  const digest = at === -1 ? undefined : input.slice(at + 1);
-  if (digest !== undefined && !isDigest(digest)) {
-    throw invalidFormat(`digest (${digest}) must be sha256: followed by 64 lowercase hex digits`);
+  const text = input.trim();
+  if (text === '' || text !== input) throw invalid();
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest)) throw invalid(`invalid digest ${JSON.stringify(digest)}`);
   }
-
-  const lastSlash = named.lastIndexOf('/');
-  const colon = named.indexOf(':', lastSlash + 1);
-  const name = colon === -1 ? named : named.slice(0, colon);
-  const tag = colon === -1 ? undefined : named.slice(colon + 1);
-  if (tag !== undefined && !TAG.test(tag)) {
-    throw invalidFormat(`tag (${tag}) must be 1 to 128 of [A-Za-z0-9_.-], not starting with . or -`);
+  let tag: string | undefined;
+  const lastColon = rest.lastIndexOf(':');
+  if (lastColon > rest.lastIndexOf('/')) {
+    tag = rest.slice(lastColon + 1);
+    rest = rest.slice(0, lastColon);
+    if (!TAG.test(tag)) throw invalid(`invalid tag ${JSON.stringify(tag)}`);
   }
-  if (name === '') throw invalidArgument('invalid reference format: repository name must have at least one component');
-
-  const { domain, remainder } = splitDomain(name);
-  if (remainder.toLowerCase() !== remainder) throw invalidFormat(`repository name (${remainder}) must be lowercase`);
-  if (!DOMAIN.test(domain)) throw invalidFormat(`registry (${domain}) is not a valid host name`);
-  for (const component of remainder.split('/')) {
-    if (!PATH_COMPONENT.test(component)) throw invalidFormat(`repository name (${remainder}) has an invalid component "${component}"`);
-  }
-  if (domain.length + 1 + remainder.length > MAX_NAME_LENGTH) {
-    throw invalidArgument(`invalid reference format: repository name must not be more than ${MAX_NAME_LENGTH} characters`);
-  }
-  return { domain, path: remainder, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+  if (rest === '' || rest.length > MAX_NAME) throw invalid(rest === '' ? undefined : 'repository name must not be more than 255 characters');
+  const { domain, path } = splitDomain(rest);
+  if (!DOMAIN.test(domain)) throw invalid(`invalid domain ${JSON.stringify(domain)}`);
+  if (path.toLowerCase() !== path) throw invalid(`repository name (${path}) must be lowercase`);
+  if (!path.split('/').every((component) => COMPONENT.test(component))) throw invalid();
+  return { domain, path, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
 }
 
-// A name alone gets the `latest` tag, as `docker pull busybox` does.
+// A reference that names one image: the tag defaults to latest unless a digest pins it.
 export function withDefaultTag(ref: Reference): Reference {
   return ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: DEFAULT_TAG } : ref;
 }
@@ -83,26 +71,25 @@ export function repositoryName(ref: Reference): string {
 }
 
 export function formatReference(ref: Reference): string {
-  return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+  return `${repositoryName(ref)}${ref.tag === undefined ? '' : `:${ref.tag}`}${ref.digest === undefined ? '' : `@${ref.digest}`}`;
 }
 
-// The fully qualified string of a user's reference, with the default tag when it has none.
+// The short form docker shows: `busybox`, `alice/app`, `hub.example/app`.
+export function familiarName(ref: Reference): string {
+  if (ref.domain !== DEFAULT_DOMAIN) return repositoryName(ref);
+  return ref.path.startsWith('library/') ? ref.path.slice('library/'.length) : ref.path;
+}
+
+export function familiarString(ref: Reference): string {
+  return `${familiarName(ref)}${ref.tag === undefined ? '' : `:${ref.tag}`}${ref.digest === undefined ? '' : `@${ref.digest}`}`;
+}
+
+// Parses and normalises to the stored form: `docker.io/library/busybox:latest`.
 export function normalizeReference(input: string): string {
   return formatReference(withDefaultTag(parseReference(input)));
 }
 
-// The short name people type: `busybox`, `user/app`, `hub.example/app`.
-export function familiarName(ref: Reference): string {
-  if (ref.domain !== DEFAULT_DOMAIN) return repositoryName(ref);
-  const official = ref.path.startsWith(OFFICIAL_REPO_PREFIX) && ref.path.split('/').length === 2;
-  return official ? ref.path.slice(OFFICIAL_REPO_PREFIX.length) : ref.path;
-}
-
-export function familiarString(ref: Reference): string {
-  return `${familiarName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-
-// `docker.io/library/busybox:latest` -> `busybox:latest`.
-export function familiarize(reference: string): string {
-  return familiarString(parseReference(reference));
+// An image ID or a prefix of one, as `images` prints them (`sha256:` optional).
+export function isImageIdPrefix(text: string): boolean {
+  return /^(sha256:)?[0-9a-f]{1,64}$/.test(text);
 }
