@@ -190,6 +190,19 @@ describeShim('runtime shim under runc', () => {
     expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(bundle);
   });
 
+  it('force-deletes a running container and a created one', async () => {
+    const running = id('force');
+    await shim.create(shim.spec(running, ['sleep', '1000']));
+    await unaryCall(shim.client, 'start', { id: running });
+    const pid = (await unaryCall(shim.client, 'state', { id: running })).pid;
+    await unaryCall(shim.client, 'delete', { id: running, force: true }, { timeoutMs: 60_000 });
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    const created = id('created');
+    await shim.create(shim.spec(created, ['sleep', '1000']));
+    await unaryCall(shim.client, 'delete', { id: created, force: false }, { timeoutMs: 60_000 });
+    await expect(unaryCall(shim.client, 'state', { id: created })).rejects.toMatchObject({ code: ErrorCode.NotFound });
+  });
+
   it('cleans half-made containers when it starts', async () => {
     const bundle = join(shim.root, 'runtime/bundles', id('half'));
     await shim.stop();
