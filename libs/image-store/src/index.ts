@@ -1,1 +1,4 @@
-export {};
+export * from './image-store';
+export * from './oci';
+export * from './changes';
+export type { SnapshotInfo } from './snapshotter';

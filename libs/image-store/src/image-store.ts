@@ -1,0 +1,252 @@
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { conflict, invalidArgument, isBerthError, ErrorCode, notFound } from '@berth/errors';
+import { FileContentStore, writeBlob, type IngestWriter } from '@berth/content-store';
+import type { imagestore, types } from '@berth/proto';
+import { familiarString, isImageIdPrefix, normalizeReference, parseReference } from '@berth/reference';
+import { applyChanges } from './changes';
+import { imageView } from './image-view';
+import { LayerStore } from './layer-store';
+import { MetadataStore, type ImageRecord } from './metadata-store';
+import { chainIds, goArch, MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_MANIFEST, type OciImageConfig, type OciManifest } from './oci';
+import { Snapshotter, type SnapshotInfo } from './snapshotter';
+
+export interface ImportRequest {
+  reference: string;
+  message: string;
+  changes: string[];
+  architecture?: string;
+  os?: string;
+}
+
+export interface ImageStoreOptions {
+  // Refuse layers that unpack to more than this many bytes.
+  maxLayerSize?: number;
+}
+
+const DEFAULT_MAX_LAYER_SIZE = 64 * 1024 ** 3;
+
+/*
+ * The image store under one directory:
+ *   DIR/blobs, DIR/ingest   the content store
+ *   DIR/layers              unpacked layers by ChainID
+ *   DIR/metadata            image records and tags
+ *   DIR/snapshots           containers' writable layers
+ * Operations that change state run one at a time.
+ */
+export class ImageStore {
+  readonly content: FileContentStore;
+  private readonly layers: LayerStore;
+  private readonly metadata: MetadataStore;
+  private readonly snapshots: Snapshotter;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    dir: string,
+    private readonly options: ImageStoreOptions = {},
+  ) {
+    this.content = new FileContentStore(dir);
+    this.layers = new LayerStore(join(dir, 'layers'));
+    this.metadata = new MetadataStore(join(dir, 'metadata'));
+    this.snapshots = new Snapshotter(join(dir, 'snapshots'));
+  }
+
+  async open(): Promise<void> {
+    await this.metadata.load();
+    await this.content.purgeIngest();
+    await this.layers.purgeTemp();
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async import(request: ImportRequest, data: Readable): Promise<types.Image> {
+    // Validate everything that can be validated before reading a byte.
+    const tag = request.reference ? normalizeReference(request.reference) : undefined;
+    const configSection = applyChanges(request.changes);
+    return this.exclusive(async () => {
+      const writer: IngestWriter = await this.content.writer();
+      let unpacked: Awaited<ReturnType<LayerStore['unpack']>> | undefined;
+      try {
+        unpacked = await this.layers.unpack(data, {
+          maxSize: this.options.maxLayerSize ?? DEFAULT_MAX_LAYER_SIZE,
+          onChunk: (chunk) => writer.write(chunk),
+        });
+      } catch (err) {
+        await writer.abort();
+        throw err;
+      }
+      const { result } = unpacked;
+      const created = new Date().toISOString();
+      try {
+        const layerBlob = await writer.commit(result.diffId, result.size);
+        const config: OciImageConfig = {
+          created,
+          architecture: request.architecture || goArch(),
+          os: request.os || 'linux',
+          config: configSection,
+          rootfs: { type: 'layers', diff_ids: [result.diffId] },
+          history: [{ created, created_by: 'berth import', ...(request.message ? { comment: request.message } : {}) }],
+        };
+        const configBytes = Buffer.from(JSON.stringify(config));
+        const configBlob = await writeBlob(this.content, configBytes);
+        const manifest: OciManifest = {
+          schemaVersion: 2,
+          mediaType: MEDIA_TYPE_MANIFEST,
+          config: { mediaType: MEDIA_TYPE_CONFIG, digest: configBlob.digest, size: configBlob.size },
+          layers: [{ mediaType: MEDIA_TYPE_LAYER_TAR, digest: layerBlob.digest, size: layerBlob.size }],
+        };
+        const manifestBlob = await writeBlob(this.content, Buffer.from(JSON.stringify(manifest)));
+        const [chainId] = chainIds([result.diffId]) as [string];
+        await unpacked.commit(chainId);
+        const record: ImageRecord = {
+          id: configBlob.digest,
+          manifestDigest: manifestBlob.digest,
+          config,
+          layers: [{ diffId: result.diffId, chainId, blobDigest: layerBlob.digest, size: result.size }],
+        };
+        await this.metadata.putImage(record, tag);
+        return imageView(record, this.metadata.tagsOf(record.id));
+      } catch (err) {
+        await unpacked.discard();
+        throw err;
+      }
+    });
+  }
+
+  async list(): Promise<types.Image[]> {
+    return this.metadata
+      .images()
+      .map((record) => imageView(record, this.metadata.tagsOf(record.id)))
+      .sort((a, b) => b.created.localeCompare(a.created));
+  }
+
+  // A full ID, a reference, or a unique ID prefix, in that order (as docker resolves them).
+  private resolve(ref: string): ImageRecord {
+    if (ref === '') throw invalidArgument('image reference must not be empty');
+    const fullId = /^[a-f0-9]{64}$/.test(ref) ? `sha256:${ref}` : ref;
+    const byId = this.metadata.image(fullId);
+    if (byId) return byId;
+    let familiar = ref;
+    try {
+      const normalized = normalizeReference(ref);
+      familiar = familiarString(parseReference(normalized));
+      const target = this.metadata.tagTarget(normalized);
+      const tagged = target ? this.metadata.image(target) : undefined;
+      if (tagged) return tagged;
+    } catch (err) {
+      if (!isImageIdPrefix(ref)) throw err;
+    }
+    if (isImageIdPrefix(ref)) {
+      const prefix = ref.startsWith('sha256:') ? ref : `sha256:${ref}`;
+      const matches = this.metadata.images().filter((image) => image.id.startsWith(prefix));
+      if (matches.length === 1) return matches[0] as ImageRecord;
+      if (matches.length > 1) throw invalidArgument(`ambiguous image ID prefix ${ref}: it matches ${matches.length} images`);
+    }
+    throw notFound(`No such image: ${familiar}`);
+  }
+
+  async get(ref: string): Promise<types.Image> {
+    const record = this.resolve(ref);
+    return imageView(record, this.metadata.tagsOf(record.id));
+  }
+
+  tag(source: string, target: string): Promise<void> {
+    return this.exclusive(async () => {
+      const record = this.resolve(source);
+      await this.metadata.setTag(normalizeReference(target), record.id);
+    });
+  }
+
+  remove(request: imagestore.RemoveImageRequest): Promise<imagestore.RemoveImageResponse> {
+    return this.exclusive(async () => {
+      const record = this.resolve(request.reference);
+      const byName = !isImageIdPrefix(request.reference) || this.metadata.tagTarget(safeNormalize(request.reference)) === record.id;
+      const tags = this.metadata.tagsOf(record.id);
+      const snapshotUsers = (await this.snapshots.list()).filter((s) => s.imageId === record.id).map((s) => s.key);
+      const users = [...new Set([...snapshotUsers, ...(request.inUse.includes(record.id) ? ['a container'] : [])])];
+      const short = record.id.slice('sha256:'.length, 'sha256:'.length + 12);
+      const untagged: string[] = [];
+      if (byName && tags.length > 1) {
+        const ref = safeNormalize(request.reference);
+        await this.metadata.removeTag(ref);
+        return { untagged: [familiarString(parseReference(ref))], deleted: [] };
+      }
+      if (!byName && tags.length > 1 && !request.force) {
+        throw conflict(`unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
+      }
+      if (users.length > 0) {
+        if (!request.force) {
+          const who = snapshotUsers[0] ? `container ${snapshotUsers[0].slice(0, 12)}` : 'a container';
+          throw conflict(
+            byName
+              ? `unable to remove repository reference "${request.reference}" (must force) - ${who} is using its referenced image ${short}`
+              : `unable to delete ${short} (must be forced) - image is being used by ${who}`,
+          );
+        }
+        // docker keeps an image a container uses and only takes its names away.
+        for (const tag of tags) {
+          await this.metadata.removeTag(tag);
+          untagged.push(familiarString(parseReference(tag)));
+        }
+        return { untagged, deleted: [] };
+      }
+      for (const tag of tags) untagged.push(familiarString(parseReference(tag)));
+      const deleted = await this.deleteImage(record);
+      return { untagged, deleted };
+    });
+  }
+
+  private async deleteImage(record: ImageRecord): Promise<string[]> {
+    await this.metadata.removeImage(record.id);
+    const others = this.metadata.images();
+    const stillUsed = (pick: (r: ImageRecord) => string[], value: string): boolean => others.some((o) => pick(o).includes(value));
+    const deleted = [record.id];
+    for (const digest of [record.id, record.manifestDigest]) {
+      if (!stillUsed((o) => [o.id, o.manifestDigest], digest)) await this.content.delete(digest);
+    }
+    for (const layer of record.layers) {
+      if (!stillUsed((o) => o.layers.map((l) => l.blobDigest), layer.blobDigest)) await this.content.delete(layer.blobDigest);
+      if (!stillUsed((o) => o.layers.map((l) => l.chainId), layer.chainId)) {
+        await this.layers.remove(layer.chainId);
+        deleted.push(layer.chainId);
+      }
+    }
+    return deleted;
+  }
+
+  prepareSnapshot(key: string, imageId: string): Promise<SnapshotInfo> {
+    return this.exclusive(async () => {
+      const record = this.resolve(imageId);
+      for (const layer of record.layers) {
+        if (!(await this.layers.has(layer.chainId))) throw notFound(`layer ${layer.chainId} of image ${record.id} is missing`);
+      }
+      const lowerDirs = record.layers.map((layer) => this.layers.diffPath(layer.chainId)).reverse();
+      return this.snapshots.prepare(key, record.id, lowerDirs);
+    });
+  }
+
+  getSnapshot(key: string): Promise<SnapshotInfo> {
+    return this.snapshots.get(key);
+  }
+
+  removeSnapshot(key: string): Promise<void> {
+    return this.exclusive(() => this.snapshots.remove(key));
+  }
+
+  listSnapshots(): Promise<SnapshotInfo[]> {
+    return this.snapshots.list();
+  }
+}
+
+function safeNormalize(ref: string): string {
+  try {
+    return normalizeReference(ref);
+  } catch (err) {
+    if (isBerthError(err, ErrorCode.InvalidArgument)) return ref;
+    throw err;
+  }
+}

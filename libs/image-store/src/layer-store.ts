@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { applyLayer, type ApplyOptions, type ApplyResult } from '@berth/archive';
+import { digestHex } from '@berth/content-store';
+
+/*
+ * Unpacked layers, one directory per ChainID, used read-only as overlayfs lower directories:
+ *   DIR/<chain-hex>/diff     the layer's files, whiteouts as overlay whiteouts
+ *   DIR/.tmp-<random>/       a layer being unpacked; renamed into place only when complete
+ */
+export class LayerStore {
+  constructor(private readonly dir: string) {}
+
+  diffPath(chainId: string): string {
+    return join(this.dir, digestHex(chainId), 'diff');
+  }
+
+  async has(chainId: string): Promise<boolean> {
+    try {
+      return (await stat(this.diffPath(chainId))).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  // Unpacks into a private temp directory; `commit` moves it into place under its ChainID.
+  async unpack(input: Readable, options: ApplyOptions): Promise<{ result: ApplyResult; commit: (chainId: string) => Promise<void>; discard: () => Promise<void> }> {
+    await mkdir(this.dir, { recursive: true });
+    const temp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
+    await mkdir(join(temp, 'diff'), { recursive: true, mode: 0o755 });
+    const discard = (): Promise<void> => rm(temp, { recursive: true, force: true });
+    try {
+      const result = await applyLayer(input, join(temp, 'diff'), options);
+      const commit = async (chainId: string): Promise<void> => {
+        if (await this.has(chainId)) {
+          await discard();
+          return;
+        }
+        await rename(temp, join(this.dir, digestHex(chainId)));
+      };
+      return { result, commit, discard };
+    } catch (err) {
+      await discard();
+      throw err;
+    }
+  }
+
+  async remove(chainId: string): Promise<void> {
+    await rm(join(this.dir, digestHex(chainId)), { recursive: true, force: true });
+  }
+
+  // Half-unpacked layers a crash left behind.
+  async purgeTemp(): Promise<void> {
+    let names: string[] = [];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    await Promise.all(names.filter((n) => n.startsWith('.tmp-')).map((n) => rm(join(this.dir, n), { recursive: true, force: true })));
+  }
+}

@@ -1,0 +1,113 @@
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { alreadyExists, invalidArgument, notFound } from '@berth/errors';
+import type { types } from '@berth/proto';
+import { writeFileAtomic } from './atomic-file';
+import { directorySize } from './disk-usage';
+
+export interface SnapshotInfo {
+  key: string;
+  imageId: string;
+  mounts: types.Mount[];
+  size: number;
+}
+
+interface SnapshotRecord {
+  key: string;
+  imageId: string;
+  lowerDirs: string[];
+}
+
+const KEY = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+
+/*
+ * Writable snapshots over read-only layers (containerd's snapshotter): it returns mounts and
+ * never mounts anything itself.
+ *   DIR/<key>/snapshot.json   which image, which lower directories
+ *   DIR/<key>/upper, work     the overlay's writable directories
+ */
+export class Snapshotter {
+  constructor(private readonly dir: string) {}
+
+  private path(key: string): string {
+    if (!KEY.test(key)) throw invalidArgument(`invalid snapshot key ${JSON.stringify(key)}`);
+    return join(this.dir, key);
+  }
+
+  // lowerDirs: top layer first, as overlayfs wants them.
+  async prepare(key: string, imageId: string, lowerDirs: string[]): Promise<SnapshotInfo> {
+    const dir = this.path(key);
+    try {
+      await mkdir(dir, { recursive: false });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(`snapshot ${key} already exists`);
+      await mkdir(this.dir, { recursive: true });
+      await mkdir(dir);
+    }
+    try {
+      await mkdir(join(dir, 'upper'), { mode: 0o755 });
+      await mkdir(join(dir, 'work'), { mode: 0o700 });
+      const record: SnapshotRecord = { key, imageId, lowerDirs };
+      await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify(record));
+      return this.describe(record, 0);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private describe(record: SnapshotRecord, size: number): SnapshotInfo {
+    const dir = join(this.dir, record.key);
+    return {
+      key: record.key,
+      imageId: record.imageId,
+      size,
+      mounts: [
+        {
+          type: 'overlay',
+          source: 'overlay',
+          target: '',
+          options: [`lowerdir=${record.lowerDirs.join(':')}`, `upperdir=${join(dir, 'upper')}`, `workdir=${join(dir, 'work')}`],
+        },
+      ],
+    };
+  }
+
+  private async record(key: string): Promise<SnapshotRecord> {
+    try {
+      return JSON.parse(await readFile(join(this.path(key), 'snapshot.json'), 'utf8')) as SnapshotRecord;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`snapshot ${key} not found`);
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<SnapshotInfo> {
+    const record = await this.record(key);
+    return this.describe(record, await directorySize(join(this.path(key), 'upper')));
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.record(key);
+    await rm(this.path(key), { recursive: true, force: true });
+  }
+
+  async list(): Promise<SnapshotInfo[]> {
+    let keys: string[] = [];
+    try {
+      keys = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const found: SnapshotInfo[] = [];
+    for (const key of keys.filter((k) => KEY.test(k))) {
+      try {
+        found.push(this.describe(await this.record(key), 0));
+      } catch {
+        // A snapshot torn by a crash before its record was written: drop it.
+        await rm(join(this.dir, key), { recursive: true, force: true });
+      }
+    }
+    return found;
+  }
+}
