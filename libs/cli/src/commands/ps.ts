@@ -20,7 +20,9 @@ interface PsFlags {
 
 // One `docker ps` row, by docker's template field names.
 export function containerRow(container: daemon.Container, truncate: boolean, now: number): Record<string, string> {
-  const command = [container.path, ...container.args].join(' ');
+  // The daemon's view of the command line, as docker's list builds it: arguments with spaces
+  // in single quotes.
+  const command = [container.path, ...container.args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg))].join(' ');
   const labels = container.config?.labels ?? {};
   return {
     ID: truncate ? shortId(container.id) : container.id,
