@@ -2,13 +2,16 @@ const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
 
 // Go's fmt "%.{precision}g": shortest form, no trailing zeros, two-digit exponent.
 export function goFormatG(value: number, precision: number): string {
-  const text = value.toPrecision(precision);
-  const [mantissa = '', exponent] = text.split('e');
-  const trimmed = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
-  if (exponent === undefined) return trimmed;
-  const sign = exponent.startsWith('-') ? '-' : '+';
-  const digits = exponent.replace(/^[+-]/, '').padStart(2, '0');
-  return `${trimmed}e${sign}${digits}`;
+  const scientific = value.toExponential(precision - 1);
+  const exponent = Number(scientific.split('e')[1]);
+  const stripZeros = (digits: string): string => (digits.includes('.') ? digits.replace(/\.?0+$/, '') : digits);
+  // Go switches to an exponent when it is below -4 or at least the precision.
+  if (value !== 0 && (exponent < -4 || exponent >= precision)) {
+    const [mantissa = ''] = scientific.split('e');
+    const sign = exponent < 0 ? '-' : '+';
+    return `${stripZeros(mantissa)}e${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return stripZeros(value.toFixed(Math.max(0, precision - 1 - exponent)));
 }
 
 // docker's go-units HumanSizeWithPrecision(size, 3): decimal units, as in `docker images`.
