@@ -53,7 +53,8 @@ export class LineAssembler {
 
   push(line: CriLine): LogRecord | undefined {
     const { stream } = line;
-    this.pending[stream].push(line.content);
+    // Pieces are kept past the read that produced them: copy them out of the caller's buffer.
+    this.pending[stream].push(line.partial ? Buffer.from(line.content) : line.content);
     this.pendingBytes[stream] += line.content.length;
     this.pendingTime[stream] = line.time;
     if (!line.partial) {
