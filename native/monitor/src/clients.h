@@ -17,9 +17,15 @@
 #define FRAME_EXIT 3
 
 #define FRAME_HEADER 5
-// A client whose unsent output grows past this is too slow; it is dropped so the container
-// never waits for it.
-#define CLIENT_MAX_BACKLOG (1024 * 1024)
+// While a client has this much output unsent, the monitor stops reading the container's output
+// (the container then waits on a full pipe, as under docker attach) so the client can catch up.
+#define CLIENT_HIGH_WATER (1024 * 1024)
+// A client that stays above the high-water mark this long takes nothing: it is dropped and the
+// container goes on.
+#define CLIENT_STALL_LIMIT_MS 2000
+// Hard cap on a client's backlog: the high-water mark plus what one read (or the final drain of
+// a pipe) can add after output stopped being read.
+#define CLIENT_MAX_BACKLOG (CLIENT_HIGH_WATER + 256 * 1024)
 #define CLIENT_IN_CAP (16 * 1024)
 // Control frames (close stdin, resize) are tiny; anything bigger is a protocol error.
 #define CONTROL_FRAME_MAX 16
@@ -32,6 +38,8 @@ struct client {
   // Output not yet accepted by the socket.
   unsigned char *out;
   size_t out_len, out_cap;
+  // Since when (monotonic ms) the backlog has been above the high-water mark; 0 when below.
+  long behind_since_ms;
   // Input read but not yet handled.
   unsigned char in[CLIENT_IN_CAP];
   size_t in_len;

@@ -289,14 +289,40 @@ static bool ensure_pfds(struct monitor *m, size_t need) {
   return true;
 }
 
+// Whether some client is too far behind to be sent more now; drops those that stalled for good.
+// Sets *wake_ms to when the next stalled client would be dropped.
+static bool clients_behind(struct monitor *m, int *wake_ms) {
+  bool behind = false;
+  long now = now_ms();
+  *wake_ms = -1;
+  for (struct client *c = m->clients, *next; c; c = next) {
+    next = c->next;
+    if (c->out_len < CLIENT_HIGH_WATER) {
+      c->behind_since_ms = 0;
+      continue;
+    }
+    if (c->behind_since_ms == 0) c->behind_since_ms = now;
+    long left = c->behind_since_ms + CLIENT_STALL_LIMIT_MS - now;
+    if (left <= 0) {
+      drop_client(m, c);
+      continue;
+    }
+    behind = true;
+    if (*wake_ms < 0 || left < *wake_ms) *wake_ms = (int)left;
+  }
+  return behind;
+}
+
 static void serve(struct monitor *m) {
   enum { SIGNALS, LISTEN, STDIN, FIXED };
   for (;;) {
     reap_children(m);
     if (m->exited) return;
 
+    int timeout_ms;
+    bool hold_output = clients_behind(m, &timeout_ms);
     struct output out[3];
-    size_t n_out = outputs(m, out);
+    size_t n_out = hold_output ? 0 : outputs(m, out);
     if (!ensure_pfds(m, FIXED + n_out + m->client_count)) {
       poll(NULL, 0, 100); // out of memory: wait for it to pass
       continue;
@@ -315,7 +341,7 @@ static void serve(struct monitor *m) {
       pfds[n++] = (struct pollfd){.fd = c->fd, .events = events};
     }
 
-    if (poll(pfds, n, -1) < 0) continue; // EINTR
+    if (poll(pfds, n, timeout_ms) <= 0) continue; // EINTR, or time to check for stalled clients
 
     if (pfds[SIGNALS].revents) {
       struct signalfd_siginfo info;

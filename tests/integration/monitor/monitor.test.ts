@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { transformFileSync } from '@swc/core';
@@ -116,6 +117,26 @@ describeMonitor('berth-monitor', () => {
     expect(first).toEqual({ stdout: expected, stderr: '', exitCode: 0 });
     expect(other).toEqual(first);
     expect(textOf(await logOf(c.files.log), 'stdout')).toBe(expected);
+  });
+
+  it('drops a client that does not read instead of stalling the container', async () => {
+    const c = await fx.create('flood', ['sh', '-c', 'head -c 8000000 /dev/zero | tr "\\0" a; echo; echo done']);
+    const stalled = createConnection(c.files.socket);
+    await new Promise((r) => stalled.once('connect', r));
+    stalled.pause();
+    const closed = new Promise((r) => stalled.once('close', r));
+    const reader = await attachMonitor(c.files.socket);
+    const live = collect(reader);
+    fx.start('flood');
+    expect(await waitForExitFile(c.files.exit)).toMatchObject({ exitCode: 0 });
+    const { stdout, exitCode } = await live;
+    expect(exitCode).toBe(0);
+    expect(stdout.length).toBe(8_000_000 + 6);
+    const logged = textOf(await logOf(c.files.log), 'stdout');
+    expect(logged.length).toBe(8_000_000 + 6);
+    expect(logged.endsWith('\ndone\n')).toBe(true);
+    stalled.resume();
+    await closed;
   });
 
   it('runs with a tty, applies resizes and takes input', async () => {
