@@ -401,8 +401,11 @@ int monitor_run(const struct options *opts, int sync_fd, int signal_fd) {
   return finish(&m);
 
 failed:
+  // Clean up before reporting: once the caller hears of the failure, nothing of this monitor is
+  // left to find.
+  if (m.listen_fd >= 0) unlink(opts->socket_path);
+  unlink(opts->monitor_pid_file);
   snprintf(line, sizeof line, "{\"pid\":-1,\"message\":\"%s\"}\n", message);
   sync_write(&sync_fd, line);
-  if (m.listen_fd >= 0) unlink(opts->socket_path);
   return 1;
 }
