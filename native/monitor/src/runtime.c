@@ -183,7 +183,7 @@ int run_runtime(const struct options *o, struct container_io *io, int *pid, char
       fail(message, message_len, "console socket");
       goto out;
     }
-    for (int i = 0; i < 3; i++) child.stdio[i] = dup(null_fd);
+    for (int i = 0; i < 3; i++) child.stdio[i] = fcntl(null_fd, F_DUPFD_CLOEXEC, 3);
   } else {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
@@ -203,7 +203,7 @@ int run_runtime(const struct options *o, struct container_io *io, int *pid, char
       child.stdio[0] = in[0];
       io->stdin_fd = in[1];
     } else {
-      child.stdio[0] = dup(null_fd);
+      child.stdio[0] = fcntl(null_fd, F_DUPFD_CLOEXEC, 3);
     }
   }
   if (pipe2(report, O_CLOEXEC) < 0) {
