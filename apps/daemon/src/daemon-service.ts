@@ -1,6 +1,6 @@
 import type { ContainerService } from '@berth/daemon-core';
 import { invalidArgument } from '@berth/errors';
-import { bidiStream, clientStream, firstFrame, proxyDuplex, readStream, serverStream, unary } from '@berth/grpc-kit';
+import { bidiStream, callMetadata, clientStream, firstFrame, proxyDuplex, readStream, serverStream, unary } from '@berth/grpc-kit';
 import { daemon, type types } from '@berth/proto';
 import type { ImageStoreClient } from './image-store-client';
 import type { RuntimeClient } from './runtime-client';
@@ -122,7 +122,7 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
 
     logs: serverStream(async (request, call, signal) => {
       const record = containers.resolve(request.id);
-      const upstream = deps.runtime.client.logs({ ...request, id: record.id });
+      const upstream = deps.runtime.client.logs({ ...request, id: record.id }, callMetadata(true));
       signal.addEventListener('abort', () => upstream.cancel(), { once: true });
       for await (const entry of readStream(upstream)) {
         if (!call.write(entry)) await new Promise((resolve) => call.once('drain', resolve));
@@ -132,8 +132,8 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
     attach: bidiStream(async (call, signal) => {
       const { first, rest } = await firstFrame<types.StdioClientFrame>(call);
       if (first?.frame?.$case !== 'attach') throw invalidArgument('an attach stream must open with an AttachOpen frame');
-      const record = containers.resolve(first.frame.value.id);
-      const upstream = deps.runtime.client.attach();
+      const record = await containers.prepareAttach(first.frame.value.id, first.frame.value.prepareStart);
+      const upstream = deps.runtime.client.attach(callMetadata(true));
       upstream.write({ frame: { $case: 'attach', value: { ...first.frame.value, id: record.id } } });
       await proxyDuplex(call, rest, upstream, signal);
     }),
@@ -143,7 +143,7 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
       if (first?.frame?.$case !== 'exec') throw invalidArgument('an exec stream must open with an ExecOpen frame');
       if (first.frame.value.args.length === 0) throw invalidArgument('No exec command specified');
       const record = await containers.requireRunning(first.frame.value.id);
-      const upstream = deps.runtime.client.exec();
+      const upstream = deps.runtime.client.exec(callMetadata(true));
       upstream.write({ frame: { $case: 'exec', value: { ...first.frame.value, id: record.id } } });
       await proxyDuplex(call, rest, upstream, signal);
     }),

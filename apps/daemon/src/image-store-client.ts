@@ -2,6 +2,8 @@ import type { ImageStorePort } from '@berth/daemon-core';
 import { connect, unaryCall } from '@berth/grpc-kit';
 import { imagestore, type types } from '@berth/proto';
 
+const READY = { waitForReady: true };
+
 // The image store, reached over gRPC, as the daemon's ImageStorePort.
 export class ImageStoreClient implements ImageStorePort {
   readonly client: imagestore.ImageStoreServiceClient;
@@ -11,35 +13,35 @@ export class ImageStoreClient implements ImageStorePort {
   }
 
   get(reference: string): Promise<types.Image> {
-    return unaryCall(this.client, 'get', { reference });
+    return unaryCall(this.client, 'get', { reference }, READY);
   }
 
   async list(all: boolean): Promise<types.Image[]> {
-    return (await unaryCall(this.client, 'list', { all })).images;
+    return (await unaryCall(this.client, 'list', { all }, READY)).images;
   }
 
   remove(request: imagestore.RemoveImageRequest): Promise<imagestore.RemoveImageResponse> {
-    return unaryCall(this.client, 'remove', request, { timeoutMs: 120_000 });
+    return unaryCall(this.client, 'remove', request, { timeoutMs: 120_000, waitForReady: true });
   }
 
   async tag(source: string, target: string): Promise<void> {
-    await unaryCall(this.client, 'tag', { source, target });
+    await unaryCall(this.client, 'tag', { source, target }, READY);
   }
 
   prepareSnapshot(key: string, imageId: string): Promise<imagestore.Snapshot> {
-    return unaryCall(this.client, 'prepareSnapshot', { key, imageId });
+    return unaryCall(this.client, 'prepareSnapshot', { key, imageId }, READY);
   }
 
   getSnapshot(key: string): Promise<imagestore.Snapshot> {
-    return unaryCall(this.client, 'getSnapshot', { key });
+    return unaryCall(this.client, 'getSnapshot', { key }, READY);
   }
 
   async removeSnapshot(key: string): Promise<void> {
-    await unaryCall(this.client, 'removeSnapshot', { key }, { timeoutMs: 120_000 });
+    await unaryCall(this.client, 'removeSnapshot', { key }, { timeoutMs: 120_000, waitForReady: true });
   }
 
   async listSnapshots(): Promise<imagestore.Snapshot[]> {
-    return (await unaryCall(this.client, 'listSnapshots', {})).snapshots;
+    return (await unaryCall(this.client, 'listSnapshots', {}, READY)).snapshots;
   }
 
   close(): void {

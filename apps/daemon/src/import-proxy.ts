@@ -1,6 +1,6 @@
 import type { ServerReadableStream } from '@grpc/grpc-js';
 import { invalidArgument } from '@berth/errors';
-import { fromGrpcError, isServiceError } from '@berth/grpc-kit';
+import { callMetadata, fromGrpcError, isServiceError } from '@berth/grpc-kit';
 import type { daemon, imagestore, types } from '@berth/proto';
 
 // Streams a `berth import` from the CLI to the image store without buffering it.
@@ -10,7 +10,7 @@ export async function importImage(
 ): Promise<types.Image> {
   let upstream: ReturnType<imagestore.ImageStoreServiceClient['import']> | undefined;
   const result = new Promise<types.Image>((resolve, reject) => {
-    upstream = client.import((err, image) => (err ? reject(isServiceError(err) ? fromGrpcError(err) : err) : resolve(image)));
+    upstream = client.import(callMetadata(true), (err, image) => (err ? reject(isServiceError(err) ? fromGrpcError(err) : err) : resolve(image)));
   });
   const stream = upstream as NonNullable<typeof upstream>;
   call.on('cancelled', () => stream.cancel());

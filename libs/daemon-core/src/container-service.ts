@@ -133,19 +133,48 @@ export class ContainerService {
 
   async start(ref: string): Promise<void> {
     const record = this.registry.resolve(ref);
-    await this.locks.run(record.id, async () => {
-      const state = await this.runtimeState(record.id);
-      if (state?.status === Status.STATUS_RUNNING) return;
-      if (state?.status === Status.STATUS_PAUSED) throw conflict('cannot start a paused container, try unpause instead');
-      if (state === undefined || state.status === Status.STATUS_STOPPED) {
-        // runc cannot start a container twice: make a fresh one on the same snapshot.
-        await this.deps.runtime.delete(record.id, true).catch(ignoreNotFound);
-        await this.deps.runtime.create(record.spec);
-      }
-      await this.deps.runtime.start(record.id);
-      this.emit('start', record);
-    });
+    try {
+      await this.locks.run(record.id, async () => {
+        const state = await this.makeStartable(record);
+        if (state === 'running') return;
+        await this.deps.runtime.start(record.id);
+        this.emit('start', record);
+      });
+    } catch (err) {
+      // A --rm container that could not start is removed, as docker does.
+      if (record.hostConfig.autoRemove) await this.remove(record.id, true).catch(() => undefined);
+      throw err;
+    }
     if (record.hostConfig.autoRemove) this.watchAutoRemove(record.id);
+  }
+
+  // Brings the runtime container to 'created' unless it already runs. runc cannot start a
+  // container twice, so a stopped one is made afresh on the same snapshot.
+  private async makeStartable(record: ContainerRecord): Promise<'running' | 'created'> {
+    const state = await this.runtimeState(record.id);
+    if (state?.status === Status.STATUS_RUNNING) return 'running';
+    if (state?.status === Status.STATUS_PAUSED) throw conflict('cannot start a paused container, try unpause instead');
+    if (state === undefined || state.status === Status.STATUS_STOPPED) {
+      await this.deps.runtime.delete(record.id, true).catch(ignoreNotFound);
+      await this.deps.runtime.create(record.spec);
+    }
+    return 'created';
+  }
+
+  // For attach: `prepareStart` (the client starts it next) readies a stopped container; a plain
+  // attach to a stopped container is refused, as docker does.
+  async prepareAttach(ref: string, prepareStart: boolean): Promise<ContainerRecord> {
+    const record = this.registry.resolve(ref);
+    await this.locks.run(record.id, async () => {
+      if (prepareStart) {
+        await this.makeStartable(record);
+        return;
+      }
+      const state = await this.runtimeState(record.id);
+      if (state?.status === Status.STATUS_STOPPED) throw conflict('You cannot attach to a stopped container, start it first');
+      if (state?.status === Status.STATUS_PAUSED) throw conflict('You cannot attach to a paused container, unpause it first');
+    });
+    return record;
   }
 
   private watchAutoRemove(id: string): void {

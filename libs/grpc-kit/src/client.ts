@@ -22,6 +22,9 @@ export function connect<C extends Client>(Ctor: ClientConstructor<C>, address: s
   return new Ctor(grpcTarget(address), credentials.createInsecure(), {
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
+    // Services on one machine come and go in milliseconds (restarts): retry soon, not after 2 minutes.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 1000,
   });
 }
 
@@ -29,6 +32,13 @@ export interface CallSettings {
   // Milliseconds; 0 means no deadline (for calls that wait on a container).
   timeoutMs?: number;
   signal?: AbortSignal;
+  // Wait (within the deadline) for a service that is starting or restarting, instead of failing
+  // at once. Service-to-service calls want this; the CLI wants docker's immediate error.
+  waitForReady?: boolean;
+}
+
+export function callMetadata(waitForReady: boolean): Metadata {
+  return new Metadata({ waitForReady });
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -61,7 +71,7 @@ export function unaryCall<C extends Client, K extends UnaryKeys<C>>(
 ): Promise<ResponseOf<C[K]>> {
   const fn = client[method] as unknown as UnaryMethod<RequestOf<C[K]>, ResponseOf<C[K]>>;
   return new Promise((resolve, reject) => {
-    const call = fn.call(client, request, new Metadata(), callOptions(settings), (err, response) => {
+    const call = fn.call(client, request, callMetadata(settings.waitForReady ?? false), callOptions(settings), (err, response) => {
       settings.signal?.removeEventListener('abort', onAbort);
       if (err) reject(fromGrpcError(err));
       else resolve(response);

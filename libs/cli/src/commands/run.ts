@@ -47,7 +47,7 @@ async function runContainer(ctx: CliContext, cmd: DockerCommand, args: string[],
     const stdin = config?.attachStdin === true;
     const end = await runSession({
       stream: daemon.attach(),
-      open: { frame: { $case: 'attach', value: { id, stdin, stdout: config?.attachStdout === true, stderr: config?.attachStderr === true, logs: false } } },
+      open: { frame: { $case: 'attach', value: { id, stdin, stdout: config?.attachStdout === true, stderr: config?.attachStderr === true, logs: false, prepareStart: true } } },
       io: ctx.io,
       stdin,
       tty,

@@ -149,6 +149,11 @@ export interface AttachOpen {
   stderr: boolean;
   /** Replay the container's log before streaming live output (docker attach --logs). */
   logs: boolean;
+  /**
+   * The client starts the container once this stream is ready (docker start -a, run): a stopped
+   * container is made startable again before attaching, instead of refusing the attach.
+   */
+  prepareStart: boolean;
 }
 
 export interface ExecOpen {
@@ -1608,7 +1613,7 @@ export const StdioClientFrame: MessageFns<StdioClientFrame> = {
 };
 
 function createBaseAttachOpen(): AttachOpen {
-  return { id: "", stdin: false, stdout: false, stderr: false, logs: false };
+  return { id: "", stdin: false, stdout: false, stderr: false, logs: false, prepareStart: false };
 }
 
 export const AttachOpen: MessageFns<AttachOpen> = {
@@ -1627,6 +1632,9 @@ export const AttachOpen: MessageFns<AttachOpen> = {
     }
     if (message.logs !== false) {
       writer.uint32(40).bool(message.logs);
+    }
+    if (message.prepareStart !== false) {
+      writer.uint32(48).bool(message.prepareStart);
     }
     return writer;
   },
@@ -1684,6 +1692,14 @@ export const AttachOpen: MessageFns<AttachOpen> = {
             message.logs = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.prepareStart = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1703,6 +1719,11 @@ export const AttachOpen: MessageFns<AttachOpen> = {
       stdout: isSet(object.stdout) ? globalThis.Boolean(object.stdout) : false,
       stderr: isSet(object.stderr) ? globalThis.Boolean(object.stderr) : false,
       logs: isSet(object.logs) ? globalThis.Boolean(object.logs) : false,
+      prepareStart: isSet(object.prepareStart)
+        ? globalThis.Boolean(object.prepareStart)
+        : isSet(object.prepare_start)
+        ? globalThis.Boolean(object.prepare_start)
+        : false,
     };
   },
 
@@ -1723,6 +1744,9 @@ export const AttachOpen: MessageFns<AttachOpen> = {
     if (message.logs !== false) {
       obj.logs = message.logs;
     }
+    if (message.prepareStart !== false) {
+      obj.prepareStart = message.prepareStart;
+    }
     return obj;
   },
 
@@ -1736,6 +1760,7 @@ export const AttachOpen: MessageFns<AttachOpen> = {
     message.stdout = object.stdout ?? false;
     message.stderr = object.stderr ?? false;
     message.logs = object.logs ?? false;
+    message.prepareStart = object.prepareStart ?? false;
     return message;
   },
 };
