@@ -10,5 +10,19 @@ if command -v docker-compose >/dev/null 2>&1; then
 else
   echo "SKIPPED: docker-compose.yml validation (Debian's docker-compose is not installed)"
 fi
-npx jest --selectProjects unit --ci
-npx jest --selectProjects integration --ci --runInBand
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+npx jest --selectProjects unit --ci --json --outputFile="$results/unit.json" || status=$?
+npx jest --selectProjects integration --ci --runInBand --json --outputFile="$results/integration.json" || status=$?
+node -e '
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of process.argv.slice(1)) {
+    try {
+      const r = require(file);
+      passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests;
+    } catch { failed += 1; }
+  }
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results/unit.json" "$results/integration.json"
+exit "$status"
