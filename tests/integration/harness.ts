@@ -114,7 +114,10 @@ export class Stack {
     return found;
   }
 
+  // Removes every container (even those a failed test left), stops the stack, deletes the root.
   destroy(): void {
+    const ids = spawnSync(BERTH, ['ps', '-aq', '--no-trunc'], { encoding: 'utf8', env: { ...process.env, BERTH_HOST: this.host } }).stdout.trim();
+    if (ids) spawnSync(BERTH, ['rm', '-f', ...ids.split('\n')], { env: { ...process.env, BERTH_HOST: this.host }, timeout: 60_000 });
     this.down();
     rmSync(this.root, { recursive: true, force: true });
   }
