@@ -17,6 +17,26 @@ export const ErrorCode = {
   CommandNotExecutable: 'COMMAND_NOT_EXECUTABLE',
   // The container's command was not found (docker exit 127).
   CommandNotFound: 'COMMAND_NOT_FOUND',
+  // The caller did not authenticate (registry: 401 UNAUTHORIZED).
+  Unauthenticated: 'UNAUTHENTICATED',
+  // The caller sent too many requests (registry: 429 TOOMANYREQUESTS).
+  ResourceExhausted: 'RESOURCE_EXHAUSTED',
+  // Registry (OCI Distribution) failures, named as the spec names them; the registry maps them to
+  // HTTP statuses in libs/registry/src/http/error-map.ts.
+  BlobUnknown: 'BLOB_UNKNOWN',
+  BlobUploadInvalid: 'BLOB_UPLOAD_INVALID',
+  BlobUploadUnknown: 'BLOB_UPLOAD_UNKNOWN',
+  DigestInvalid: 'DIGEST_INVALID',
+  ManifestBlobUnknown: 'MANIFEST_BLOB_UNKNOWN',
+  ManifestInvalid: 'MANIFEST_INVALID',
+  ManifestUnknown: 'MANIFEST_UNKNOWN',
+  NameInvalid: 'NAME_INVALID',
+  NameUnknown: 'NAME_UNKNOWN',
+  SizeInvalid: 'SIZE_INVALID',
+  // A byte range outside the content (HTTP 416).
+  RangeNotSatisfiable: 'RANGE_NOT_SATISFIABLE',
+  // A request body over the allowed size (HTTP 413).
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
   Internal: 'INTERNAL',
 } as const;
 
