@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { lstat, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { settleAll } from './settle';
 
 const REMOVE_ATTEMPTS = 50;
 const REMOVE_RETRY_MS = 100;
@@ -16,6 +17,7 @@ function errnoOf(err: unknown): string | undefined {
 // (one hierarchy per controller, possibly with a v2 "unified" one beside them: hybrid) and v2.
 export class HostCgroups {
   readonly unified: boolean;
+  private roots: Promise<string[]> | undefined;
 
   constructor(readonly mountRoot = '/sys/fs/cgroup') {
     this.unified = existsSync(join(mountRoot, 'cgroup.controllers'));
@@ -39,7 +41,14 @@ export class HostCgroups {
   }
 
   // Every hierarchy root: each v1 controller mount (and the hybrid unified one), or the v2 root.
-  async hierarchies(): Promise<string[]> {
+  // Listed once: the host's cgroup mounts do not change under a running shim.
+  hierarchies(): Promise<string[]> {
+    this.roots ??= this.listHierarchies();
+    this.roots.catch(() => (this.roots = undefined));
+    return this.roots;
+  }
+
+  private async listHierarchies(): Promise<string[]> {
     if (this.unified) return [this.mountRoot];
     const roots: string[] = [];
     for (const name of await readdir(this.mountRoot)) {
@@ -53,18 +62,13 @@ export class HostCgroups {
   // Removes <parent>/<id> (and anything below it) in every hierarchy. A cgroup whose last process
   // is still exiting is busy for a moment, so removal retries for a few seconds.
   async removeContainer(parent: string, id: string): Promise<void> {
-    for (const root of await this.hierarchies()) await removeTree(join(root, parent, id));
+    await settleAll((await this.hierarchies()).map((root) => removeTree(join(root, parent, id))));
   }
 
   // Removes the parent where it has become empty; a parent still holding containers stays.
   async removeParentIfEmpty(parent: string): Promise<void> {
-    for (const root of await this.hierarchies()) {
-      try {
-        await rmdir(join(root, parent));
-      } catch {
-        // Missing, or still in use by another container.
-      }
-    }
+    // Missing, or still in use by another container: either way it is not ours to remove.
+    await Promise.all((await this.hierarchies()).map((root) => rmdir(join(root, parent)).catch(() => undefined)));
   }
 
   // Host paths of the container's cgroup that still exist (for checks and tests).

@@ -17,6 +17,11 @@ export interface ContainerRecord {
   monitorPid?: number;
   // "creating" until Create has finished: a record still creating after a crash is half-made.
   phase: 'creating' | 'created';
+  // Set by Pause, cleared by Resume: the shim tracks the status it set rather than asking runc.
+  paused?: boolean;
+  // Set once an exited container's runc state, rootfs mount and cgroups are gone (see release.ts);
+  // what describes it (this record, the exit file, the log) stays until Delete.
+  released?: boolean;
 }
 
 interface StoredRecord extends Omit<ContainerRecord, 'spec'> {

@@ -44,14 +44,29 @@ describe('containerState', () => {
   });
 
   it.each([
+    ['created', { startedAt: undefined }, Status.STATUS_CREATED],
+    ['running', {}, Status.STATUS_RUNNING],
+    ['paused', { paused: true }, Status.STATUS_PAUSED],
+  ] as const)('reports %s from what the shim set while the monitor lives, without asking runc', async (_name, change, expected) => {
+    const ctx = context({ monitorAlive: true });
+    const state = jest.fn();
+    (ctx as { ociRuntime: () => unknown }).ociRuntime = () => ({ state });
+    const result = await containerState(ctx, { ...record, ...change });
+    expect(result.status).toBe(expected);
+    expect(result.pid).toBe(42);
+    expect(result.runtime).toBe('runc');
+    expect(state).not.toHaveBeenCalled();
+  });
+
+  it.each([
     ['created', Status.STATUS_CREATED],
     ['running', Status.STATUS_RUNNING],
     ['paused', Status.STATUS_PAUSED],
-  ] as const)('maps runc %s', async (status, expected) => {
-    const state = await containerState(context({ oci: { status, pid: 42 }, monitorAlive: true }), record);
+  ] as const)('maps runc %s once the monitor is gone', async (status, expected) => {
+    const state = await containerState(context({ oci: { status, pid: 43 }, monitorAlive: false }), record);
     expect(state.status).toBe(expected);
+    expect(state.pid).toBe(43);
     expect(state.startedAt).toBe(record.startedAt);
-    expect(state.runtime).toBe('runc');
   });
 
   it('reports an unknown exit when the monitor died without an exit file', async () => {

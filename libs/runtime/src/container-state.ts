@@ -41,7 +41,15 @@ export async function exitOf(ctx: ShimContext, record: ContainerRecord, oci: Oci
   return { exitCode: UNKNOWN_EXIT_CODE, oomKilled: false, finishedAt: '', signal: 0 };
 }
 
-// Status comes from the exit file first (the monitor's word is final), then from runc.
+// The status the shim itself brought the container to (it ran create, start, pause and resume).
+export function knownStatus(record: ContainerRecord): runtime.Status {
+  if (record.paused) return Status.STATUS_PAUSED;
+  return record.startedAt ? Status.STATUS_RUNNING : Status.STATUS_CREATED;
+}
+
+// Status comes from the exit file first (the monitor's word is final). While the monitor lives
+// it will write that file when the process ends, so the status the shim set holds and no `runc
+// state` (a process spawn) is needed; only a container whose monitor died is asked of runc.
 export async function containerState(ctx: ShimContext, record: ContainerRecord): Promise<runtime.ContainerState> {
   const paths = ctx.paths.container(record.id);
   const base: runtime.ContainerState = {
@@ -57,10 +65,14 @@ export async function containerState(ctx: ShimContext, record: ContainerRecord):
     bundle: paths.bundle,
     logPath: paths.logPath,
   };
+  const stopped = (exit: MonitorExit): runtime.ContainerState => ({ ...base, exitCode: exit.exitCode, oomKilled: exit.oomKilled, finishedAt: exit.finishedAt });
   const written = await ctx.monitor.readExit(paths.exitFile);
-  const oci = written ? undefined : await ctx.ociRuntime(record.runtimePath).state(record.id).catch(() => undefined);
-  const exit = written ?? (await exitOf(ctx, record, oci));
-  if (exit) return { ...base, exitCode: exit.exitCode, oomKilled: exit.oomKilled, finishedAt: exit.finishedAt };
+  if (written) return stopped(written);
+  if (await ctx.monitor.isAlive(paths.monitorPidFile)) return { ...base, status: knownStatus(record) };
+  // The monitor is gone: it may have written the exit file just before, or died without one.
+  const oci = await ctx.ociRuntime(record.runtimePath).state(record.id).catch(() => undefined);
+  const exit = await exitOf(ctx, record, oci);
+  if (exit) return stopped(exit);
   const status = oci ? OCI_STATUS[oci.status] : undefined;
   return { ...base, status: status ?? Status.STATUS_STOPPED, pid: oci?.pid || base.pid };
 }

@@ -7,8 +7,8 @@ import { saveRecord } from './container-record';
 import { resolveContainerUser } from './container-user';
 import { listHostDevices } from './host-devices';
 import { mountRootfs } from './rootfs-mount';
-import { resolveRuntimeBinary } from './runtime-binary';
 import type { ShimContext } from './shim-context';
+import { settleAll } from './settle';
 import { toSpecInput } from './spec-input';
 import { teardownContainer } from './teardown';
 import { networkModeOf, validateContainerSpec } from './validate-spec';
@@ -18,8 +18,7 @@ import { networkModeOf, validateContainerSpec } from './validate-spec';
 export async function createContainer(ctx: ShimContext, spec: runtime.ContainerSpec | undefined): Promise<ContainerRecord> {
   validateContainerSpec(spec);
   const networkMode = networkModeOf(spec);
-  const binary = await resolveRuntimeBinary(spec.runtime, ctx.defaultRuntime);
-  const seccomp = await ctx.seccomp.choose(spec.security?.seccompProfile ?? '');
+  const [binary, seccomp] = await Promise.all([ctx.runtimes.resolve(spec.runtime), ctx.seccomp.choose(spec.security?.seccompProfile ?? '')]);
   const paths = ctx.paths.container(spec.id);
 
   try {
@@ -40,11 +39,12 @@ export async function createContainer(ctx: ShimContext, spec: runtime.ContainerS
     phase: 'creating',
   };
   try {
-    await saveRecord(paths.record, record);
-    await mkdir(paths.rootfs);
-    await mountRootfs(spec.rootfs, paths.rootfs);
-    record.user = await resolveContainerUser(paths.rootfs, spec.user);
+    // The record first lands beside the mount: a crash before it is written leaves a bundle
+    // without a record, which recovery tears down just the same.
+    await settleAll([saveRecord(paths.record, record), mkdir(paths.rootfs).then(() => mountRootfs(spec.rootfs, paths.rootfs))]);
     const privileged = spec.security?.privileged ?? false;
+    const [user, hostDevices] = await Promise.all([resolveContainerUser(paths.rootfs, spec.user), privileged ? listHostDevices() : []]);
+    record.user = user;
     const ociSpec = buildSpec(
       toSpecInput({
         spec,
@@ -53,7 +53,7 @@ export async function createContainer(ctx: ShimContext, spec: runtime.ContainerS
         cgroupsPath: ctx.cgroups.cgroupsPath(ctx.cgroupParent, spec.id),
         networkMode,
         seccomp,
-        hostDevices: privileged ? await listHostDevices() : [],
+        hostDevices,
         host: ctx.host,
       }),
     );
@@ -79,7 +79,7 @@ export async function createContainer(ctx: ShimContext, spec: runtime.ContainerS
     await saveRecord(paths.record, record);
     return record;
   } catch (err) {
-    await teardownContainer(ctx, spec.id, binary.path, ctx.cgroupParent).catch((cleanupErr: unknown) =>
+    await teardownContainer(ctx, { id: spec.id, runtimePath: binary.path, cgroupParent: ctx.cgroupParent }).catch((cleanupErr: unknown) =>
       ctx.logger.warn(`cleaning up after failed create of ${spec.id}: ${cleanupErr instanceof Error ? cleanupErr.message : String(cleanupErr)}`),
     );
     throw err;

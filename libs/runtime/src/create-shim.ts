@@ -3,6 +3,7 @@ import { HostCgroups } from './cgroups';
 import { gatherHostFacts } from './host-facts';
 import type { MonitorPort } from './monitor-port';
 import { RuncCli } from './oci-runtime';
+import { RuntimeBinaries } from './runtime-binary';
 import { RuntimeManager } from './runtime-manager';
 import { RuntimePaths } from './runtime-paths';
 import { SeccompProfiles } from './seccomp-profiles';
@@ -32,6 +33,7 @@ export async function createShim(options: ShimOptions): Promise<RuntimeManager> 
     cgroups,
     seccomp: new SeccompProfiles(options.seccompProfile),
     host: await gatherHostFacts(cgroups),
+    runtimes: new RuntimeBinaries(options.defaultRuntime),
     ociRuntime: (binary) => new RuncCli(binary, paths.state),
     logger: options.logger,
   });

@@ -43,3 +43,23 @@ export async function resolveRuntimeBinary(
   }
   throw unknown();
 }
+
+// Resolutions by (requested name, PATH), kept for the shim's life: a lookup walks PATH with a
+// stat and an access per directory, and the answer does not change between containers. Only
+// successes are kept, so a runtime installed later is found.
+export class RuntimeBinaries {
+  private readonly known = new Map<string, Promise<RuntimeBinary>>();
+
+  constructor(private readonly defaultName: string) {}
+
+  resolve(requested: string, searchPath: string = process.env.PATH ?? ''): Promise<RuntimeBinary> {
+    const key = `${requested}\0${searchPath}`;
+    let found = this.known.get(key);
+    if (!found) {
+      found = resolveRuntimeBinary(requested, this.defaultName, searchPath);
+      this.known.set(key, found);
+      found.catch(() => this.known.delete(key));
+    }
+    return found;
+  }
+}

@@ -8,9 +8,12 @@ import { resolveContainerUser } from './container-user';
 import { createContainer } from './create-container';
 import { serializeProcess } from '@berth/oci-spec';
 import { execProcess, readBundleSpec } from './exec-process';
+import { ExitWatcher } from './exit-watcher';
 import { KeyedMutex } from './keyed-mutex';
 import type { MonitorExit, MonitorSession } from './monitor-port';
 import type { ShimContext } from './shim-context';
+import { ParentGate } from './parent-gate';
+import { releaseContainer } from './release';
 import type { ExecPaths } from './runtime-paths';
 import { bridgeStdio, exitFrame, type FrameSink, forwardInput, outputFrame, readyFrame } from './stdio-bridge';
 import { stopMonitor, teardownContainer } from './teardown';
@@ -39,21 +42,26 @@ export class RuntimeManager {
   private readonly records = new Map<string, ContainerRecord>();
   private readonly locks = new KeyedMutex();
   private readonly closing = new AbortController();
+  private readonly exits: ExitWatcher;
+  private readonly parents = new ParentGate();
 
-  constructor(private readonly ctx: ShimContext) {}
+  constructor(private readonly ctx: ShimContext) {
+    this.exits = new ExitWatcher((path) => ctx.monitor.readExit(path));
+  }
 
   // Rebuilds the view from disk. Bundles of half-made containers (no record, or no monitor, no
-  // exit and nothing runc knows running) are torn down; so are exec leftovers.
+  // exit and nothing runc knows running) are torn down; so are exec leftovers. Containers that
+  // exited while no shim ran are released; live ones are watched again.
   async load(): Promise<void> {
     for (const dir of this.ctx.paths.allDirs()) await mkdir(dir, { recursive: true, mode: 0o711 });
+    const exited: ContainerRecord[] = [];
     for (const id of await readdir(this.ctx.paths.bundles)) {
       const paths = this.ctx.paths.container(id);
       const record = await loadRecord(paths.record);
       if (!record || !(await this.isAlive(record))) {
         this.ctx.logger.warn(`removing half-made container ${id}`);
-        await teardownContainer(this.ctx, id, record?.runtimePath ?? this.ctx.defaultRuntime, record?.cgroupParent ?? this.ctx.cgroupParent).catch(
-          (err: unknown) => this.ctx.logger.warn(`could not remove ${id}: ${err instanceof Error ? err.message : String(err)}`),
-        );
+        const target = { id, runtimePath: record?.runtimePath ?? this.ctx.defaultRuntime, cgroupParent: record?.cgroupParent ?? this.ctx.cgroupParent };
+        await teardownContainer(this.ctx, target).catch((err: unknown) => this.ctx.logger.warn(`could not remove ${id}: ${messageOf(err)}`));
         continue;
       }
       if (record.phase === 'creating') {
@@ -62,7 +70,64 @@ export class RuntimeManager {
       }
       this.records.set(id, record);
       await this.removeFinishedExecs(id);
+      if (await this.ctx.monitor.readExit(paths.exitFile)) {
+        if (!record.released) exited.push(record);
+      } else {
+        await this.reconcile(record);
+        this.watchExit(record);
+      }
     }
+    await Promise.all(exited.map((record) => this.releaseQuietly(record)));
+  }
+
+  // The shim keeps the status it set (see knownStatus); a shim killed between a runc call and
+  // saving the record may have missed one, so after a restart runc has the last word once.
+  private async reconcile(record: ContainerRecord): Promise<void> {
+    const oci = await this.oci(record).state(record.id).catch(() => undefined);
+    if (!oci) return;
+    const paused = oci.status === 'paused';
+    const started = paused || oci.status === 'running';
+    if (paused === (record.paused ?? false) && (!started || record.startedAt)) return;
+    if (paused) record.paused = true;
+    else delete record.paused;
+    // The moment is lost; now is the closest the shim can tell.
+    if (started && !record.startedAt) record.startedAt = new Date().toISOString();
+    await saveRecord(this.ctx.paths.container(record.id).record, record);
+  }
+
+  // Releases the container as soon as its exit file appears, whoever asks about it or not.
+  private watchExit(record: ContainerRecord): void {
+    this.exits.watch(this.ctx.paths.container(record.id).exitFile, () => void this.releaseQuietly(record));
+  }
+
+  // Frees an exited container's runc state, mount and cgroups (release.ts); a no-op for one that
+  // has not exited (by its exit file), is already released, or was deleted (or re-created)
+  // meanwhile. Wait, State and List await it, so what they report as stopped holds nothing.
+  private async release(record: ContainerRecord): Promise<void> {
+    const released = await this.locks.run(record.id, async () => {
+      const paths = this.ctx.paths.container(record.id);
+      if (this.records.get(record.id) !== record || record.released) return false;
+      if (!(await this.ctx.monitor.readExit(paths.exitFile))) return false;
+      await releaseContainer(this.ctx, record);
+      record.released = true;
+      await saveRecord(paths.record, record);
+      return true;
+    });
+    if (released) await this.dropParent(record.cgroupParent);
+  }
+
+  // A failed release leaves the container as it was (Delete removes it all the same) and is tried
+  // again by the next State, List or Wait.
+  private async releaseQuietly(record: ContainerRecord): Promise<void> {
+    try {
+      await this.release(record);
+    } catch (err) {
+      this.ctx.logger.warn(`could not release exited container ${record.id}: ${messageOf(err)}`);
+    }
+  }
+
+  private async dropParent(parent: string): Promise<void> {
+    await this.parents.removeIfIdle(() => this.ctx.cgroups.removeParentIfEmpty(parent));
   }
 
   // A container is worth keeping when it has exited properly, has a monitor, or runs anyway.
@@ -87,8 +152,10 @@ export class RuntimeManager {
     await rm(exec.socketPath, { force: true });
   }
 
+  // Graceful shutdown: stops watching and waiting; containers keep running under their monitors.
   close(): void {
     this.closing.abort();
+    this.exits.close();
   }
 
   private record(id: string): ContainerRecord {
@@ -105,8 +172,9 @@ export class RuntimeManager {
     const id = spec?.id ?? '';
     return this.locks.run(id, async () => {
       if (this.records.has(id)) throw alreadyExists(`container ${id} already exists`);
-      const record = await createContainer(this.ctx, spec);
+      const record = await this.parents.create(() => createContainer(this.ctx, spec));
       this.records.set(id, record);
+      this.watchExit(record);
       return containerState(this.ctx, record);
     });
   }
@@ -117,6 +185,7 @@ export class RuntimeManager {
       const state = await containerState(this.ctx, record);
       if (state.status !== Status.STATUS_CREATED) throw failedPrecondition(`container ${id} cannot be started: it is ${statusName(state.status)}`);
       await this.oci(record).start(id);
+      // Set before the save so that a concurrent State already reports it running.
       record.startedAt = new Date().toISOString();
       await saveRecord(this.ctx.paths.container(id).record, record);
       return containerState(this.ctx, record);
@@ -131,33 +200,48 @@ export class RuntimeManager {
   }
 
   async delete(id: string, force: boolean): Promise<void> {
-    await this.locks.run(id, async () => {
+    const parent = await this.locks.run(id, async () => {
       const record = this.record(id);
       const state = await containerState(this.ctx, record);
       const active = state.status === Status.STATUS_RUNNING || state.status === Status.STATUS_PAUSED;
       if (active && !force) {
         throw failedPrecondition(`cannot delete container ${id}: it is ${statusName(state.status)}; stop it first or force the removal`);
       }
-      await teardownContainer(this.ctx, id, record.runtimePath, record.cgroupParent);
-      this.records.delete(id);
-      if (![...this.records.values()].some((r) => r.cgroupParent === record.cgroupParent)) {
-        await this.ctx.cgroups.removeParentIfEmpty(record.cgroupParent);
+      this.exits.unwatch(this.ctx.paths.container(id).exitFile);
+      try {
+        await teardownContainer(this.ctx, record);
+      } catch (err) {
+        this.watchExit(record); // still here, so still released when it exits
+        throw err;
       }
+      this.records.delete(id);
+      return record.cgroupParent;
     });
+    // An empty parent goes; one still holding another container's cgroup stays (rmdir refuses).
+    await this.dropParent(parent);
   }
 
   async state(id: string): Promise<runtime.ContainerState> {
-    return containerState(this.ctx, this.record(id));
+    return this.stateReleasing(this.record(id));
   }
 
   async list(): Promise<runtime.ContainerState[]> {
-    return Promise.all([...this.records.values()].map((record) => containerState(this.ctx, record)));
+    return Promise.all([...this.records.values()].map((record) => this.stateReleasing(record)));
+  }
+
+  // A container seen stopped is released before it is reported (docker's order, too).
+  private async stateReleasing(record: ContainerRecord): Promise<runtime.ContainerState> {
+    const state = await containerState(this.ctx, record);
+    if (state.status === Status.STATUS_STOPPED && !record.released) await this.releaseQuietly(record);
+    return state;
   }
 
   // The exit file, or an unknown exit if the monitor dies without writing one.
   async wait(id: string, signal?: AbortSignal): Promise<types.ExitStatus> {
     const record = this.record(id);
-    return exitStatusOf(await this.waitForExit(record, signal));
+    const exit = await this.waitForExit(record, signal);
+    await this.releaseQuietly(record);
+    return exitStatusOf(exit);
   }
 
   private async waitForExit(record: ContainerRecord, signal?: AbortSignal): Promise<MonitorExit> {
@@ -319,6 +403,8 @@ export class RuntimeManager {
       if (state.status === Status.STATUS_PAUSED) throw failedPrecondition(`container ${id} is already paused`);
       if (state.status !== Status.STATUS_RUNNING) throw failedPrecondition(`container ${id} is not running`);
       await this.oci(record).pause(id);
+      record.paused = true;
+      await saveRecord(this.ctx.paths.container(id).record, record);
     });
   }
 
@@ -328,6 +414,8 @@ export class RuntimeManager {
       const state = await containerState(this.ctx, record);
       if (state.status !== Status.STATUS_PAUSED) throw failedPrecondition(`container ${id} is not paused`);
       await this.oci(record).resume(id);
+      delete record.paused;
+      await saveRecord(this.ctx.paths.container(id).record, record);
     });
   }
 
@@ -350,6 +438,10 @@ async function drainSession(session: MonitorSession): Promise<void> {
 async function stopMonitorWhenDone(ctx: ShimContext, monitorPidFile: string, id: string, signal: AbortSignal): Promise<void> {
   while (!signal.aborted && (await ctx.monitor.isAlive(monitorPidFile))) await sleep(MONITOR_POLL_MS, signal);
   if (!signal.aborted) await stopMonitor(ctx, monitorPidFile, id);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function statusName(status: runtime.Status): string {

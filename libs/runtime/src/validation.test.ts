@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runtime } from '@berth/proto';
-import { resolveRuntimeBinary } from './runtime-binary';
+import { resolveRuntimeBinary, RuntimeBinaries } from './runtime-binary';
 import { RuntimePaths } from './runtime-paths';
 import { validateContainerSpec } from './validate-spec';
 
@@ -45,6 +45,17 @@ describe('resolveRuntimeBinary', () => {
     await expect(resolveRuntimeBinary('nosuch', 'runc', dir)).rejects.toThrow('unknown or invalid runtime name: nosuch');
     await expect(resolveRuntimeBinary('plain', 'runc', dir)).rejects.toThrow('unknown or invalid runtime name: plain');
     await expect(resolveRuntimeBinary('../myrunc', 'runc', dir)).rejects.toThrow('unknown or invalid runtime name');
+  });
+
+  it('caches what it found, not what it did not', async () => {
+    const binaries = new RuntimeBinaries('myrunc');
+    const first = binaries.resolve('', dir);
+    expect(binaries.resolve('', dir)).toBe(first);
+    await expect(first).resolves.toEqual({ name: 'myrunc', path: join(dir, 'myrunc') });
+    await expect(binaries.resolve('later', dir)).rejects.toThrow('unknown or invalid runtime name: later');
+    writeFileSync(join(dir, 'later'), '#!/bin/sh\n');
+    chmodSync(join(dir, 'later'), 0o755);
+    await expect(binaries.resolve('later', dir)).resolves.toMatchObject({ name: 'later' });
   });
 });
 

@@ -203,6 +203,89 @@ describeShim('runtime shim under runc', () => {
     await expect(unaryCall(shim.client, 'state', { id: created })).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
 
+  // Where an exited container could still hold something on the host: its rootfs mount, runc's
+  // state and a cgroup in any hierarchy.
+  const heldBy = (name: string): string[] => {
+    const bundle = join(shim.root, 'runtime/bundles', name);
+    const held = readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .filter((line) => line.split(' ')[4]?.startsWith(bundle))
+      .map((line) => `mount: ${line}`);
+    if (existsSync(join(shim.root, 'runtime/state', name))) held.push('runc state');
+    for (const controller of [...readdirSync('/sys/fs/cgroup'), '']) {
+      const dir = join('/sys/fs/cgroup', controller, shim.cgroupParent, name);
+      if (existsSync(dir)) held.push(`cgroup: ${dir}`);
+    }
+    return held;
+  };
+  const waitUntil = async (done: () => boolean, ms = 10_000): Promise<boolean> => {
+    for (const deadline = Date.now() + ms; Date.now() < deadline; await sleep(20)) if (done()) return true;
+    return done();
+  };
+
+  it('releases an exited container at once, keeping its state and logs until Delete', async () => {
+    const name = id('release');
+    await shim.create(shim.spec(name, ['sh', '-c', 'echo done; echo oops >&2; exit 9']));
+    try {
+      expect(heldBy(name).length).toBeGreaterThan(0);
+      await unaryCall(shim.client, 'start', { id: name });
+      const exit = await unaryCall(shim.client, 'wait', { id: name }, { timeoutMs: 30_000 });
+      expect(exit.exitCode).toBe(9);
+      expect(heldBy(name)).toEqual([]);
+
+      const state = await unaryCall(shim.client, 'state', { id: name });
+      expect(state).toMatchObject({ status: Status.STATUS_STOPPED, exitCode: 9, oomKilled: false, finishedAt: exit.finishedAt });
+      expect(state.finishedAt).not.toBe('');
+      const listed = (await unaryCall(shim.client, 'list', {})).containers.find((c) => c.id === name);
+      expect(listed).toMatchObject({ status: Status.STATUS_STOPPED, exitCode: 9 });
+      expect(await shim.logs(name)).toEqual({ stdout: 'done\n', stderr: 'oops\n' });
+      await expect(unaryCall(shim.client, 'start', { id: name })).rejects.toMatchObject({ code: ErrorCode.FailedPrecondition });
+
+      // A restarted shim still knows it, and finds nothing to release.
+      await shim.stop('SIGKILL');
+      await shim.start();
+      expect(await unaryCall(shim.client, 'state', { id: name })).toMatchObject({ status: Status.STATUS_STOPPED, exitCode: 9, finishedAt: exit.finishedAt });
+      expect((await shim.logs(name)).stdout).toBe('done\n');
+    } finally {
+      await unaryCall(shim.client, 'delete', { id: name, force: false }, { timeoutMs: 60_000 });
+    }
+    await expect(unaryCall(shim.client, 'state', { id: name })).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    expect(existsSync(join(shim.root, 'runtime/bundles', name))).toBe(false);
+    expect(existsSync(join(shim.root, 'runtime/exits', `${name}.json`))).toBe(false);
+    expect(existsSync(join(shim.root, 'runtime/logs', `${name}.log`))).toBe(false);
+  });
+
+  it('releases a container nobody waits for, and one that exits while no shim runs', async () => {
+    const watched = id('unwatched');
+    const offline = id('offline');
+    await shim.create(shim.spec(watched, ['sh', '-c', 'exit 2']));
+    await shim.create(shim.spec(offline, ['sh', '-c', 'sleep 1; exit 3']));
+    try {
+      await unaryCall(shim.client, 'start', { id: watched });
+      // No Wait, State or List: the shim's own watcher releases it.
+      expect(await waitUntil(() => heldBy(watched).length === 0)).toBe(true);
+
+      await unaryCall(shim.client, 'start', { id: offline });
+      await shim.stop('SIGKILL');
+      expect(await waitUntil(() => existsSync(join(shim.root, 'runtime/exits', `${offline}.json`)))).toBe(true);
+      expect(heldBy(offline).length).toBeGreaterThan(0);
+      await shim.start();
+      expect(heldBy(offline)).toEqual([]);
+      expect(await unaryCall(shim.client, 'state', { id: offline })).toMatchObject({ status: Status.STATUS_STOPPED, exitCode: 3 });
+
+      // The daemon starts a stopped container again as Delete, Create, Start with the same id.
+      await unaryCall(shim.client, 'delete', { id: watched, force: true }, { timeoutMs: 60_000 });
+      await shim.create(shim.spec(watched, ['sh', '-c', 'echo again; exit 4']));
+      await unaryCall(shim.client, 'start', { id: watched });
+      expect((await unaryCall(shim.client, 'wait', { id: watched }, { timeoutMs: 30_000 })).exitCode).toBe(4);
+      expect((await shim.logs(watched)).stdout).toBe('again\n');
+      expect(heldBy(watched)).toEqual([]);
+    } finally {
+      await unaryCall(shim.client, 'delete', { id: watched, force: true }, { timeoutMs: 60_000 });
+      await unaryCall(shim.client, 'delete', { id: offline, force: true }, { timeoutMs: 60_000 });
+    }
+  });
+
   it('cleans half-made containers when it starts', async () => {
     const bundle = join(shim.root, 'runtime/bundles', id('half'));
     await shim.stop();
