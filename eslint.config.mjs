@@ -47,7 +47,7 @@ export default tseslint.config(
   {
     // Domain libs stay pure: no transports, queues or processes (bannedExternalImports does not
     // cover node built-ins).
-    files: ['libs/{errors,layout,reference,signals,oci-spec,daemon-core}/src/**/*.ts'],
+    files: ['libs/{errors,layout,reference,signals,scoped-fs,keyed-mutex,oci-spec,daemon-core}/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [

@@ -5,7 +5,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { invalidArgument, isBerthError } from '@berth/errors';
 import { decompressed } from './decompress';
-import { cleanComponents, resolveInRoot } from './scoped-path';
+import { cleanComponents, resolveInRoot } from '@berth/scoped-fs';
 import { makeFifo, makeWhiteout, markOpaque } from './special-files';
 
 const WHITEOUT_PREFIX = '.wh.';

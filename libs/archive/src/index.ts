@@ -1,3 +1,3 @@
 export * from './apply-layer';
 export * from './decompress';
-export * from './scoped-path';
+export { cleanComponents, resolveInRoot } from '@berth/scoped-fs';

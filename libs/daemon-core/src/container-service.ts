@@ -6,7 +6,7 @@ import type { ContainerRecord } from './container-record';
 import { containerFilter } from './container-filters';
 import { planContainer } from './container-plan';
 import { ContainerRegistry } from './container-registry';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@berth/keyed-mutex';
 import { generateName, validateContainerName } from './names';
 import type { EventSink, ImageStorePort, Logger, RuntimePort } from './ports';
 import type { RecordStore } from './record-store';

@@ -1,5 +1,5 @@
 import { resolveUser, type UserIds } from '@berth/oci-spec';
-import { readFileInRoot } from './read-in-root';
+import { readFileInRoot } from '@berth/scoped-fs';
 
 // Resolves UID[:GID] or NAME[:GROUP] against the container's own /etc/passwd and /etc/group,
 // read without ever leaving its root filesystem.

@@ -9,7 +9,7 @@ import { createContainer } from './create-container';
 import { serializeProcess } from '@berth/oci-spec';
 import { execProcess, readBundleSpec } from './exec-process';
 import { ExitWatcher } from './exit-watcher';
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from '@berth/keyed-mutex';
 import type { MonitorExit, MonitorSession } from './monitor-port';
 import type { ShimContext } from './shim-context';
 import { ParentGate } from './parent-gate';

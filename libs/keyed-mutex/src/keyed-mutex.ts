@@ -1,4 +1,5 @@
-// Serialises operations per container so that, say, a stop and a remove never interleave.
+// Serialises operations per key (a container, an image) so that, say, a stop and a remove
+// never interleave.
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 

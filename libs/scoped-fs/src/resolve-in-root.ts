@@ -4,6 +4,8 @@ import { invalidArgument } from '@berth/errors';
 
 const MAX_LINKS = 255;
 
+// Paths inside a root filesystem that may be hostile (a layer being unpacked, a container rootfs).
+
 // The path of an archive entry as components inside the root: leading slashes and `..` are
 // clamped at the root, as if the root were `/` (containerd does the same).
 export function cleanComponents(name: string): string[] {

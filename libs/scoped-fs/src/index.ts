@@ -1,0 +1,2 @@
+export * from './resolve-in-root';
+export * from './read-file-in-root';
