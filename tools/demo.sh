@@ -16,11 +16,11 @@ echo
 echo "+ berth run --rm --hostname demo berth-demo/busybox sh -c '...'"
 berth run --rm --hostname demo berth-demo/busybox sh -c '
   echo "hostname:        $(hostname)"
-  echo "pid 1:           $(cat /proc/1/cmdline | tr "\0" " ")"
+  echo "pid 1:           $(cat /proc/1/comm) (the container'"'"'s own command)"
   echo "processes:       $(ps -o pid= | wc -l) visible"
   grep -E "^(CapEff|Seccomp):" /proc/self/status | sed "s/\t/ /"
   echo "network:         $(ls /sys/class/net | tr "\n" " ")"
-  echo "/proc/kcore:     $(cat /proc/kcore 2>&1 | head -c 0; [ -s /proc/kcore ] && echo readable || echo masked)"
+  echo "/proc/keys:      $(wc -c < /proc/keys) bytes (masked)"
   echo "host files:      $(ls /work 2>&1 || true)"'
 echo
 echo "The stack is still running at $root: bin/berth --host unix://$sock ps -a"
