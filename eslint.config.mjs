@@ -39,6 +39,7 @@ export default tseslint.config(
             { sourceTag: 'scope:daemon', onlyDependOnLibsWithTags: ['scope:shared', 'scope:daemon'] },
             { sourceTag: 'scope:image-store', onlyDependOnLibsWithTags: ['scope:shared', 'scope:image-store'] },
             { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:shared', 'scope:runtime'] },
+            { sourceTag: 'scope:registry', onlyDependOnLibsWithTags: ['scope:shared', 'scope:registry'] },
           ],
         },
       ],

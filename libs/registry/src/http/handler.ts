@@ -1,0 +1,100 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { BerthError, ErrorCode, invalidArgument } from '@berth/errors';
+import { type Page, type Registry } from '../registry';
+import { cancelUpload, deleteBlob, finishUpload, getBlob, patchUpload, startUpload, uploadStatus, type RequestContext } from './blob-handlers';
+import { deleteManifest, getManifest, listReferrers, putManifest } from './manifest-handlers';
+import { sendError, sendJson } from './respond';
+import { matchRoute, type Route } from './routes';
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface HandlerOptions {
+  // Called once per failed request that is the registry's fault (5xx), for the log.
+  onInternalError?: (err: unknown, req: IncomingMessage) => void;
+}
+
+// The OCI Distribution API over a Registry, as a node:http request listener.
+export function createRegistryHandler(registry: Registry, options: HandlerOptions = {}): RequestListener {
+  return (req, res) => {
+    dispatch(registry, req, res).catch((err: unknown) => {
+      if (!(err instanceof BerthError) || err.code === ErrorCode.Internal) options.onInternalError?.(err, req);
+      sendError(res, err);
+    });
+  };
+}
+
+const notAllowed = (method: string | undefined): BerthError =>
+  new BerthError(ErrorCode.Unimplemented, `method ${method ?? '?'} not supported here`);
+
+async function dispatch(registry: Registry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // The raw path, not a URL-normalized one: `/v2/a/../b` must reach name validation as it is.
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const path = queryAt < 0 ? url : url.slice(0, queryAt);
+  const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
+  const route = matchRoute(path);
+  if (!route) throw new BerthError(ErrorCode.NotFound, `no such endpoint ${path.slice(0, 200)}`);
+  const ctx: RequestContext = { registry, req, res, query };
+  const method = req.method === 'HEAD' ? 'HEAD' : req.method;
+  const handler = handlers[route.kind][method ?? ''] as ((ctx: RequestContext, route: Route) => Promise<void>) | undefined;
+  if (!handler) throw notAllowed(method);
+  await handler(ctx, route);
+}
+
+type Handlers<K extends Route['kind']> = Record<string, (ctx: RequestContext, route: Extract<Route, { kind: K }>) => Promise<void>>;
+
+const handlers: { [K in Route['kind']]: Handlers<K> } = {
+  base: {
+    GET: async (ctx) => sendJson(ctx.res, 200, {}),
+    HEAD: async (ctx) => sendJson(ctx.res, 200, {}, {}, true),
+  },
+  catalog: {
+    GET: async (ctx) => {
+      const page = await ctx.registry.catalog(pageSize(ctx.query), ctx.query.get('last') ?? undefined);
+      sendJson(ctx.res, 200, { repositories: page.items }, linkHeader('/v2/_catalog', page, ctx));
+    },
+  },
+  tags: {
+    GET: async (ctx, r) => {
+      const page = await ctx.registry.tags(r.name, pageSize(ctx.query), ctx.query.get('last') ?? undefined);
+      sendJson(ctx.res, 200, { name: r.name, tags: page.items }, linkHeader(`/v2/${r.name}/tags/list`, page, ctx));
+    },
+  },
+  manifest: {
+    GET: (ctx, r) => getManifest(ctx, r.name, r.reference, false),
+    HEAD: (ctx, r) => getManifest(ctx, r.name, r.reference, true),
+    PUT: (ctx, r) => putManifest(ctx, r.name, r.reference),
+    DELETE: (ctx, r) => deleteManifest(ctx, r.name, r.reference),
+  },
+  blob: {
+    GET: (ctx, r) => getBlob(ctx, r.name, r.digest, false),
+    HEAD: (ctx, r) => getBlob(ctx, r.name, r.digest, true),
+    DELETE: (ctx, r) => deleteBlob(ctx, r.name, r.digest),
+  },
+  uploads: {
+    POST: (ctx, r) => startUpload(ctx, r.name),
+  },
+  upload: {
+    GET: (ctx, r) => uploadStatus(ctx, r.name, r.id),
+    PATCH: (ctx, r) => patchUpload(ctx, r.name, r.id),
+    PUT: (ctx, r) => finishUpload(ctx, r.name, r.id),
+    DELETE: (ctx, r) => cancelUpload(ctx, r.name, r.id),
+  },
+  referrers: {
+    GET: (ctx, r) => listReferrers(ctx, r.name, r.digest),
+  },
+};
+
+function pageSize(query: URLSearchParams): number | undefined {
+  const n = query.get('n');
+  if (n === null) return undefined;
+  if (!/^\d{1,15}$/.test(n)) throw invalidArgument('n must be a non-negative integer');
+  return Number(n);
+}
+
+// RFC 5988 `Link` to the next page, as docker's and the spec's clients follow it.
+function linkHeader(path: string, page: Page<string>, ctx: RequestContext): Record<string, string> {
+  if (page.next === undefined) return {};
+  const n = Math.min(pageSize(ctx.query) ?? ctx.registry.options.maxPageSize, ctx.registry.options.maxPageSize);
+  return { Link: `<${path}?n=${n}&last=${encodeURIComponent(page.next)}>; rel="next"` };
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type Readable } from 'node:stream';
+import { BerthError, ErrorCode } from '@berth/errors';
+import { checkKey, type ObjectInfo, type StorageDriver } from './driver';
+
+// Temporary files share their target's directory (so rename is atomic) and are never listed.
+const TEMP_PREFIX = '.tmp-';
+const READ_CHUNK = 1 << 20;
+
+const isMissing = (err: unknown): boolean => (err as NodeJS.ErrnoException).code === 'ENOENT';
+
+/*
+ * The filesystem backend: an object is a file under ROOT. Small objects are written to a temp
+ * file, fsynced and renamed; moves fsync the data and then rename, and fsync the directory, so a
+ * SIGKILL or a crash never leaves a partial object where a reader could see it.
+ */
+export class FsDriver implements StorageDriver {
+  constructor(private readonly root: string) {}
+
+  private abs(path: string): string {
+    return join(this.root, ...checkKey(path));
+  }
+
+  async getContent(path: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.abs(path));
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async putContent(path: string, data: Uint8Array): Promise<void> {
+    const target = this.abs(path);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = join(dirname(target), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    const handle = await open(temp, 'wx', 0o644);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } catch (err) {
+      await handle.close();
+      await rm(temp, { force: true });
+      throw err;
+    }
+    await handle.close();
+    await rename(temp, target);
+    await syncDir(dirname(target));
+  }
+
+  async reader(path: string, start?: number, end?: number): Promise<Readable | undefined> {
+    try {
+      const handle = await open(this.abs(path), 'r');
+      // The stream owns the handle from here and closes it when done or destroyed.
+      return handle.createReadStream({ start, end, highWaterMark: READ_CHUNK });
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async append(path: string, offset: number, source: AsyncIterable<Uint8Array>): Promise<number> {
+    const target = this.abs(path);
+    await mkdir(dirname(target), { recursive: true });
+    const handle = await open(target, 'a', 0o644);
+    try {
+      let size = (await handle.stat()).size;
+      if (size !== offset) throw new BerthError(ErrorCode.RangeNotSatisfiable, `upload is at ${size} bytes, not ${offset}`);
+      for await (const chunk of source) {
+        await handle.write(chunk);
+        size += chunk.length;
+      }
+      return size;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async stat(path: string): Promise<ObjectInfo | undefined> {
+    try {
+      const stats = await stat(this.abs(path));
+      return stats.isFile() ? { size: stats.size, modifiedAt: stats.mtime } : undefined;
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const source = this.abs(from);
+    const target = this.abs(to);
+    const handle = await open(source, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await rename(source, target);
+    await syncDir(dirname(target));
+  }
+
+  async delete(path: string): Promise<void> {
+    await rm(this.abs(path), { recursive: true, force: true });
+  }
+
+  async list(path: string): Promise<string[]> {
+    try {
+      const names = await readdir(this.abs(path));
+      return names.filter((name) => !name.startsWith(TEMP_PREFIX)).sort();
+    } catch (err) {
+      if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+      throw err;
+    }
+  }
+}
+
+// A rename is durable only once its directory is synced.
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
