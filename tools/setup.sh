@@ -45,4 +45,6 @@ fi
 
 echo "setup: building"
 npx tsc -b tsconfig.build.json
+# bin/berth's one-file bundle and code cache (it falls back to the compiled tree without them).
+node apps/cli/bundle.js
 make -s -C native/monitor

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { ClientDuplexStream, handleUnaryCall } from '@grpc/grpc-js';
-import { BerthError, ErrorCode } from '@berth/errors';
 import { connect, DEFAULT_TIMEOUT_MS, fromGrpcError, isServiceError, readStream, unaryCall, unixSocketPath } from '@berth/grpc-kit';
 import { daemon, type types } from '@berth/proto';
+import { ConnectionError, isUnreachable } from './connection-error';
 
 // The service's own methods, without the index signature grpc-js adds to server interfaces.
 type Service = {
@@ -16,21 +16,6 @@ export type RequestOf<K extends UnaryMethod> = Service[K] extends handleUnaryCal
 export type ResponseOf<K extends UnaryMethod> = Service[K] extends handleUnaryCall<infer _Req, infer Res> ? Res : never;
 
 export type StdioStream = ClientDuplexStream<types.StdioClientFrame, types.StdioServerFrame>;
-
-// Marks errors where no daemon answered at all, so commands can say "Cannot connect".
-export class ConnectionError extends BerthError {
-  constructor(readonly host: string) {
-    super(ErrorCode.Unavailable, `Cannot connect to the Berth daemon at ${host}: is the daemon running?`);
-    this.name = 'ConnectionError';
-  }
-}
-
-// A failure with no Berth code trailer and UNAVAILABLE status never reached the daemon's code.
-export function isUnreachable(err: unknown): boolean {
-  if (!(err instanceof BerthError) || err.code !== ErrorCode.Unavailable) return false;
-  const cause = err.cause as { metadata?: { get(key: string): unknown[] } } | undefined;
-  return (cause?.metadata?.get('berth-error-code').length ?? 0) === 0;
-}
 
 // The CLI's one connection to the daemon: typed calls with deadlines (none for calls that wait
 // on a container), connection failures reported as ConnectionError, closed once at exit.

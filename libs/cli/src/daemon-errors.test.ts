@@ -1,5 +1,5 @@
 import { BerthError, ErrorCode, invalidArgument } from '@berth/errors';
-import { ConnectionError } from './daemon-client';
+import { ConnectionError } from './connection-error';
 import { describeError, engineExitCode, engineFailure, isDaemonError } from './daemon-errors';
 
 const fromDaemon = (code: ErrorCode, message: string): BerthError =>

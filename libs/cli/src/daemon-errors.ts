@@ -1,6 +1,6 @@
 import { BerthError, ErrorCode, errorMessageOf } from '@berth/errors';
 import { EXIT_ENGINE_ERROR, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, StatusError } from './cli-errors';
-import { ConnectionError } from './daemon-client';
+import { ConnectionError } from './connection-error';
 
 // True for errors the daemon sent (they carry the gRPC error they came from).
 export function isDaemonError(err: unknown): err is BerthError {

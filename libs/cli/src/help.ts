@@ -37,6 +37,16 @@ function path(cmd: Command): string {
   return names.join(' ');
 }
 
+// Flag names in the order localeCompare gives them (case folded, lower case first) for what flag
+// names are made of (ASCII letters, digits, '-'), without the ~7 ms it takes to set up ICU's
+// collator, a tenth of a `--help`'s run.
+function byFlagName(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a === b ? 0 : a > b ? -1 : 1;
+}
+
 export function formatHelp(cmd: Command): string {
   const sections = [`Usage:  ${path(cmd)} ${cmd.usage()}`.trimEnd(), cmd.description()];
   const aliases = cmd.aliases();
@@ -47,7 +57,7 @@ export function formatHelp(cmd: Command): string {
   }
   const options = cmd.options
     .filter((option) => !option.hidden)
-    .sort((a, b) => (a.long ?? a.short ?? '').localeCompare(b.long ?? b.short ?? ''));
+    .sort((a, b) => byFlagName(a.long ?? a.short ?? '', b.long ?? b.short ?? ''));
   if (options.length > 0) {
     const title = cmd.parent === null ? 'Global Options' : 'Options';
     sections.push(`${title}:\n${columns(options.map((option) => [optionFlags(option), option.description]))}`);

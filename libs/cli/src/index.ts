@@ -1,6 +1,8 @@
 export { runCli, reportFailure } from './run-cli';
 export { processIO, type CliIO, type CliInput, type CliOutput, type SignalSource } from './io';
-export { DaemonClient, ConnectionError } from './daemon-client';
+// Type only: the client's module loads gRPC, which commands that never reach the daemon skip.
+export type { DaemonClient } from './daemon-client';
+export { ConnectionError } from './connection-error';
 export { resolveHost, DEFAULT_HOST } from './host';
 export { humanDuration, timeAgo } from './format/duration';
 export { humanSize, bytesSize } from './format/size';

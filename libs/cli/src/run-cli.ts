@@ -1,7 +1,7 @@
 import { BerthError, errorMessageOf } from '@berth/errors';
 import { ArgumentCountError, EXIT_ENGINE_ERROR, FlagError, StatusError } from './cli-errors';
 import type { CliContext } from './context';
-import { DaemonClient } from './daemon-client';
+import type * as DaemonClientModule from './daemon-client';
 import { describeError } from './daemon-errors';
 import { resolveHost } from './host';
 import { processIO, type CliIO } from './io';
@@ -25,13 +25,20 @@ export function reportFailure(err: unknown, io: CliIO): number {
   return 1;
 }
 
+// gRPC and the generated daemon client take tens of milliseconds to load: only commands that
+// reach the daemon pay for them (--help, -v and system ... never do).
+function daemonClientModule(): typeof DaemonClientModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./daemon-client') as typeof DaemonClientModule;
+}
+
 // Runs one CLI invocation (argv without node and script) and returns its exit status. Every
 // connection it opened is closed before it returns.
 export async function runCli(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
-  let client: DaemonClient | undefined;
+  let client: DaemonClientModule.DaemonClient | undefined;
   const ctx: CliContext = {
     io,
-    daemon: () => (client ??= new DaemonClient(resolveHost(program.opts<{ host?: string }>().host, io.env))),
+    daemon: () => (client ??= new (daemonClientModule().DaemonClient)(resolveHost(program.opts<{ host?: string }>().host, io.env))),
   };
   const program = buildProgram(ctx);
   try {

@@ -1,5 +1,5 @@
 import { StatusError } from '../cli-errors';
-import { ConnectionError } from '../daemon-client';
+import { ConnectionError } from '../connection-error';
 import type { CliContext } from '../context';
 import { describeError } from '../daemon-errors';
 

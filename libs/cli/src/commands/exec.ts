@@ -2,7 +2,7 @@ import { BerthError } from '@berth/errors';
 import { StatusError } from '../cli-errors';
 import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
-import { ConnectionError } from '../daemon-client';
+import { ConnectionError } from '../connection-error';
 import { describeError, engineExitCode } from '../daemon-errors';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../parse/detach-keys';
 import { readEnvFile, resolveEnv } from '../parse/env';

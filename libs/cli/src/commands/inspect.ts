@@ -2,7 +2,7 @@ import { BerthError, ErrorCode, invalidArgument } from '@berth/errors';
 import { StatusError } from '../cli-errors';
 import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
-import { ConnectionError } from '../daemon-client';
+import { ConnectionError } from '../connection-error';
 import { describeError } from '../daemon-errors';
 import { containerJson, imageJson } from '../format/inspect-json';
 import { renderInspect } from '../format/inspect-output';
