@@ -10,6 +10,8 @@ import { LayerStore } from './layer-store';
 import { MetadataStore, type ImageRecord } from './metadata-store';
 import { chainIds, goArch, MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_MANIFEST, type OciImageConfig, type OciManifest } from './oci';
 import { Snapshotter, type SnapshotInfo } from './snapshotter';
+import { RegistryClient } from '@berth/registry-client';
+import { pullImage, type PullOptions } from './pull';
 
 export interface ImportRequest {
   reference: string;
@@ -22,6 +24,8 @@ export interface ImportRequest {
 export interface ImageStoreOptions {
   // Refuse layers that unpack to more than this many bytes.
   maxLayerSize?: number;
+  // How pulls reach registries (credentials, mirrors, insecure hosts, timeouts).
+  registry?: RegistryClient;
 }
 
 const DEFAULT_MAX_LAYER_SIZE = 64 * 1024 ** 3;
@@ -40,6 +44,7 @@ export class ImageStore {
   private readonly metadata: MetadataStore;
   private readonly snapshots: Snapshotter;
   private queue: Promise<unknown> = Promise.resolve();
+  private registry: RegistryClient | undefined;
 
   constructor(
     dir: string,
@@ -115,6 +120,25 @@ export class ImageStore {
         throw err;
       }
     });
+  }
+
+  // Pulls an image from its registry (see pull.ts); state changes take the store's lock only
+  // for their short commits, so pulls run beside each other and beside other operations.
+  async pull(reference: string, options: PullOptions = {}): Promise<types.Image & { pulledDigest: string; upToDate: boolean }> {
+    this.registry ??= this.options.registry ?? new RegistryClient();
+    const result = await pullImage(
+      {
+        content: this.content,
+        layers: this.layers,
+        metadata: this.metadata,
+        registry: this.registry,
+        maxLayerSize: this.options.maxLayerSize ?? DEFAULT_MAX_LAYER_SIZE,
+        exclusive: (fn) => this.exclusive(fn),
+      },
+      reference,
+      options,
+    );
+    return { ...imageView(result.record, this.metadata.tagsOf(result.record.id)), pulledDigest: result.digest, upToDate: result.upToDate };
   }
 
   async list(): Promise<types.Image[]> {

@@ -8,7 +8,7 @@ export function imageView(record: ImageRecord, tags: string[]): types.Image {
   return {
     id: record.id,
     repoTags: tags.map((tag) => familiarString(parseReference(tag))),
-    repoDigests: [],
+    repoDigests: (record.repoDigests ?? []).map((ref) => familiarString(parseReference(ref))),
     created: record.config.created ?? '',
     size: record.layers.reduce((sum, layer) => sum + layer.size, 0),
     architecture: record.config.architecture,

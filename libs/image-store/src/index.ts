@@ -2,3 +2,5 @@ export * from './image-store';
 export * from './oci';
 export * from './changes';
 export type { SnapshotInfo } from './snapshotter';
+export type { PullOptions, PullResult } from './pull';
+export * from './pull-progress';

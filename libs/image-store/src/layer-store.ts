@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer, type ApplyOptions, type ApplyResult } from '@berth/archive';
@@ -8,6 +8,7 @@ import { digestHex } from '@berth/content-store';
 /*
  * Unpacked layers, one directory per ChainID, used read-only as overlayfs lower directories:
  *   DIR/<chain-hex>/diff     the layer's files, whiteouts as overlay whiteouts
+ *   DIR/<chain-hex>/size     its unpacked size in bytes
  *   DIR/.tmp-<random>/       a layer being unpacked; renamed into place only when complete
  */
 export class LayerStore {
@@ -38,12 +39,24 @@ export class LayerStore {
           await discard();
           return;
         }
+        // The unpacked size goes with the layer, so an image that later shares it knows it.
+        await writeFile(join(temp, 'size'), String(result.size));
         await rename(temp, join(this.dir, digestHex(chainId)));
       };
       return { result, commit, discard };
     } catch (err) {
       await discard();
       throw err;
+    }
+  }
+
+  // The layer's unpacked size, for layers unpacked since sizes were recorded.
+  async size(chainId: string): Promise<number | undefined> {
+    try {
+      const value = Number(await readFile(join(this.dir, digestHex(chainId), 'size'), 'utf8'));
+      return Number.isSafeInteger(value) ? value : undefined;
+    } catch {
+      return undefined;
     }
   }
 

@@ -15,6 +15,8 @@ export interface ImageRecord {
   manifestDigest: string;
   config: OciImageConfig;
   layers: LayerRecord[];
+  // Where the image was pulled from: `docker.io/library/busybox@sha256:...`.
+  repoDigests?: string[];
 }
 
 interface MetadataFile {
