@@ -1,0 +1,105 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { pack } from 'tar-stream';
+import { ImageStore, type PullProgress } from '@berth/image-store';
+import { MediaType, RegistryClient } from '@berth/registry-client';
+import { busyboxTar, integrationSkipReason } from '../harness';
+
+// The peer registry (registry:2 on 127.0.0.1:5001) and skopeo come from ../shared/peers/setup.sh;
+// they are only there to hold an image Berth did not push itself.
+const REGISTRY = '127.0.0.1:5001';
+
+function peersSkipReason(): string | undefined {
+  if (spawnSync('sh', ['-c', 'command -v skopeo']).status !== 0) return 'skopeo is not installed (run ../shared/peers/setup.sh)';
+  if (spawnSync('curl', ['-fsS', '-o', '/dev/null', '--max-time', '3', `http://${REGISTRY}/v2/`]).status !== 0) return `registry:2 is not answering on ${REGISTRY} (run ../shared/peers/setup.sh)`;
+  return undefined;
+}
+
+const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+async function tarOf(entries: Array<{ name: string; body?: string; type?: 'directory' }>): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const chunk of p) chunks.push(chunk as Buffer);
+  })();
+  for (const e of entries) p.entry({ name: e.name, mode: e.type ? 0o755 : 0o644, type: e.type ?? 'file' }, e.body ?? '');
+  p.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+// Writes an OCI image layout (busybox, then a gzip layer with a whiteout on top) that skopeo can
+// push; returns the layers' diff IDs.
+async function writeLayout(dir: string): Promise<string[]> {
+  const blobs = join(dir, 'blobs/sha256');
+  mkdirSync(blobs, { recursive: true });
+  const put = (data: Buffer): { digest: string; size: number } => {
+    const digest = sha(data);
+    writeFileSync(join(blobs, digest.slice(7)), data);
+    return { digest, size: data.length };
+  };
+  const base = readFileSync(busyboxTar());
+  const top = await tarOf([{ name: 'bin/', type: 'directory' }, { name: 'bin/.wh.vi' }, { name: 'etc/', type: 'directory' }, { name: 'etc/berth-pulled', body: 'yes\n' }]);
+  const layers = [put(gzipSync(base)), put(gzipSync(top))];
+  const diffIds = [sha(base), sha(top)];
+  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } })));
+  const manifest = put(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.OciManifest,
+        config: { mediaType: MediaType.OciConfig, ...config },
+        layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
+      }),
+    ),
+  );
+  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'it' } }] }));
+  return diffIds;
+}
+
+const reason = integrationSkipReason() ?? peersSkipReason();
+const describePeers = reason ? describe.skip : describe;
+if (reason) process.stderr.write(`SKIPPED integration suite "pull from registry:2": ${reason}\n`);
+
+describePeers(`pull from registry:2${reason ? ` (SKIPPED: ${reason})` : ''}`, () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync('/tmp/berth-it-pull-');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('pulls a multi-layer image skopeo pushed, unpacks its layers, and finds them on a second pull', async () => {
+    const layout = join(dir, 'layout');
+    const diffIds = await writeLayout(layout);
+    const tag = `t${Date.now()}`;
+    const ref = `${REGISTRY}/berth-it/pull:${tag}`;
+    execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:it`, `docker://${ref}`], { stdio: 'inherit', timeout: 60_000 });
+
+    const store = new ImageStore(join(dir, 'store'), { registry: new RegistryClient({ inactivityTimeoutMs: 10_000 }) });
+    await store.open();
+    const events: PullProgress[] = [];
+    const image = await store.pull(ref, { onProgress: (e) => events.push(e) });
+    expect(image.repoTags).toEqual([ref]);
+    expect(image.diffIds).toEqual(diffIds);
+    expect(image.repoDigests[0]).toBe(`${REGISTRY}/berth-it/pull@${image.pulledDigest}`);
+    expect(events.filter((e) => e.type === 'layer' && e.status === 'complete')).toHaveLength(2);
+
+    const snap = await store.prepareSnapshot('it', image.id);
+    const [upper, lower] = (snap.mounts[0]?.options ?? []).find((o) => o.startsWith('lowerdir='))!.slice('lowerdir='.length).split(':') as [string, string];
+    expect(lstatSync(join(lower, 'bin/busybox')).isFile()).toBe(true);
+    expect(lstatSync(join(lower, 'bin/vi')).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(upper, 'bin/vi')).isCharacterDevice()).toBe(true);
+    expect(readFileSync(join(upper, 'etc/berth-pulled'), 'utf8')).toBe('yes\n');
+    await store.removeSnapshot('it');
+
+    const again: PullProgress[] = [];
+    const second = await store.pull(ref, { onProgress: (e) => again.push(e) });
+    expect(second.upToDate).toBe(true);
+    expect(again.filter((e) => e.type === 'layer').map((e) => (e.type === 'layer' ? e.status : ''))).toEqual(['exists', 'exists']);
+  });
+});
