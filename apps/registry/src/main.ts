@@ -11,6 +11,7 @@ const DEFAULT_ROOT = '/var/lib/berth';
 // Uploads nobody touched for a day are from clients that went away.
 const UPLOAD_MAX_AGE_MS = 24 * 3600_000;
 const PURGE_EVERY_MS = 3600_000;
+const SHUTDOWN_GRACE_MS = 10_000;
 
 const log = (level: string, message: string): void => {
   process.stderr.write(`${new Date().toISOString()} registry ${level} ${message}\n`);
@@ -61,6 +62,8 @@ async function main(): Promise<void> {
     process.once('SIGINT', () => process.exit(1));
     server.close(() => process.exit(0));
     server.closeIdleConnections();
+    // A client stalled mid-upload must not hold the exit forever; its upload stays resumable.
+    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

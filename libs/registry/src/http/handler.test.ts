@@ -20,8 +20,11 @@ interface Hub {
   close(): Promise<void>;
 }
 
+// What the handler reported as its own failures; every test expects none.
+const internalErrors: unknown[] = [];
+
 async function serve(driver: StorageDriver, options: Partial<RegistryOptions> = {}): Promise<{ server: Server; url: string }> {
-  const server = createServer(createRegistryHandler(new Registry(driver, options)));
+  const server = createServer(createRegistryHandler(new Registry(driver, options), { onInternalError: (err) => internalErrors.push(err) }));
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
@@ -76,7 +79,10 @@ describe.each(['fs', 'memory'] as const)('registry HTTP API (%s backend)', (back
   beforeEach(async () => {
     hub = await startHub(backend);
   });
-  afterEach(async () => hub.close());
+  afterEach(async () => {
+    await hub.close();
+    expect(internalErrors.splice(0)).toEqual([]);
+  });
 
   const pushBlob = async (name: string, data: Buffer | string): Promise<string> => {
     const digest = sha(data);

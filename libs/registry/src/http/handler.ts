@@ -17,7 +17,9 @@ export interface HandlerOptions {
 export function createRegistryHandler(registry: Registry, options: HandlerOptions = {}): RequestListener {
   return (req, res) => {
     dispatch(registry, req, res).catch((err: unknown) => {
-      if (!(err instanceof BerthError) || err.code === ErrorCode.Internal) options.onInternalError?.(err, req);
+      // A client that hung up mid-request (a cut upload stays resumable) is not our failure.
+      const clientGone = req.destroyed && !req.complete;
+      if (!clientGone && (!(err instanceof BerthError) || err.code === ErrorCode.Internal)) options.onInternalError?.(err, req);
       sendError(res, err);
     });
   };
