@@ -200,7 +200,7 @@ describe('buildSpec options', () => {
     expect(spec.process.noNewPrivileges).toBe(true);
     expect(spec.process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 20000 }]);
     expect(spec.linux.resources).toMatchObject({
-      memory: { limit: 64 << 20, swap: 64 << 20 },
+      memory: { limit: 64 << 20, swap: 128 << 20 },
       cpu: { period: 100000, quota: 50000 },
       pids: { limit: 50 },
     });

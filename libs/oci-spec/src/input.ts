@@ -8,8 +8,8 @@ export interface UserIds {
   home?: string;
 }
 
-// 0 = unset. memorySwapBytes is docker's memory+swap total: -1 = unlimited swap, 0 = same as
-// memory (no swap beyond the memory limit).
+// 0 = unset. memorySwapBytes is docker's memory+swap total: -1 = unlimited swap, 0 = unset
+// (docker then allows as much swap as memory: a total of twice the memory limit).
 export interface ResourceLimits {
   memoryBytes: number;
   memorySwapBytes: number;

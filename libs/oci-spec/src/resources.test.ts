@@ -10,8 +10,8 @@ describe('toLinuxResources', () => {
     expect(toLinuxResources(none)).toEqual({});
   });
 
-  it('pins swap to memory when memorySwap is 0 (no extra swap)', () => {
-    expect(toLinuxResources(limits({ memoryBytes: 64 * MiB }))).toEqual({ memory: { limit: 64 * MiB, swap: 64 * MiB } });
+  it('allows as much swap as memory when memorySwap is unset, as docker does', () => {
+    expect(toLinuxResources(limits({ memoryBytes: 64 * MiB }))).toEqual({ memory: { limit: 64 * MiB, swap: 128 * MiB } });
   });
 
   it('passes memory+swap totals and -1 for unlimited swap', () => {

@@ -26,8 +26,9 @@ export function toLinuxResources(limits: ResourceLimits, host: ResourceHost = {}
   if (memoryBytes > 0) {
     resources.memory = { limit: memoryBytes };
     if (host.swapLimitSupported !== false) {
-      // memory.swap is memory+swap: 0 pins it to the memory limit (no swap), -1 lifts it.
-      resources.memory.swap = memorySwapBytes === 0 ? memoryBytes : memorySwapBytes;
+      // memory.swap is memory+swap. Unset (0) gives as much swap as memory, as docker does;
+      // -1 lifts the limit.
+      resources.memory.swap = memorySwapBytes === 0 ? memoryBytes * 2 : memorySwapBytes;
     }
   }
 

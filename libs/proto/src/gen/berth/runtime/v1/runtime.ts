@@ -98,7 +98,7 @@ export interface ContainerRef {
 export interface Resources {
   /** 0 means unlimited for every field. */
   memoryBytes: number;
-  /** -1 means unlimited swap; 0 means the same as memory_bytes (docker's default: no extra swap). */
+  /** -1 means unlimited swap; 0 means unset (docker then allows as much swap as memory). */
   memorySwapBytes: number;
   nanoCpus: number;
   cpuShares: number;
