@@ -91,10 +91,16 @@ export class Supervisor {
     return this.services.map((service) => ({ ...service.status }));
   }
 
+  // Best effort: `system status` reads it, but a supervisor must never die over it (say, when
+  // its run directory was deleted under it) and leave services unsupervised.
   private writeStatus(): void {
     const file = join(this.layout.runDir, 'services.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify(this.statuses()));
-    renameSync(`${file}.tmp`, file);
+    try {
+      writeFileSync(`${file}.tmp`, JSON.stringify(this.statuses()));
+      renameSync(`${file}.tmp`, file);
+    } catch {
+      // Nothing to do: the next change writes it again.
+    }
   }
 }
 
