@@ -1,34 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '@berth/errors';
+import { mkdir, readdir } from 'node:fs/promises';
+import { alreadyExists, failedPrecondition, notFound } from '@berth/errors';
 import { runtime, types } from '@berth/proto';
 import { type ContainerRecord, loadRecord, saveRecord } from './container-record';
 import { containerState, exitOf, exitStatusOf, UNKNOWN_EXIT_CODE } from './container-state';
-import { resolveContainerUser } from './container-user';
 import { createContainer } from './create-container';
-import { serializeProcess } from '@berth/oci-spec';
-import { execProcess, readBundleSpec } from './exec-process';
+import { MONITOR_POLL_MS, sleep } from './abortable-sleep';
+import { ExecSessions } from './exec-sessions';
 import { ExitWatcher } from './exit-watcher';
 import { KeyedMutex } from '@berth/keyed-mutex';
-import type { MonitorExit, MonitorSession } from './monitor-port';
+import type { MonitorExit } from './monitor-port';
 import type { ShimContext } from './shim-context';
 import { ParentGate } from './parent-gate';
 import { releaseContainer } from './release';
-import type { ExecPaths } from './runtime-paths';
-import { bridgeStdio, exitFrame, type FrameSink, forwardInput, outputFrame, readyFrame } from './stdio-bridge';
-import { stopMonitor, teardownContainer } from './teardown';
+import { bridgeStdio, exitFrame, type FrameSink, outputFrame, readyFrame } from './stdio-bridge';
+import { teardownContainer } from './teardown';
 import { topProcesses } from './top';
 
 const { Status } = runtime;
 const { OutputStream } = types;
-const MONITOR_POLL_MS = 1000;
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
 export interface StdioCall {
   input: AsyncIterator<types.StdioClientFrame>;
   write: FrameSink;
@@ -44,9 +33,11 @@ export class RuntimeManager {
   private readonly closing = new AbortController();
   private readonly exits: ExitWatcher;
   private readonly parents = new ParentGate();
+  private readonly execs: ExecSessions;
 
   constructor(private readonly ctx: ShimContext) {
     this.exits = new ExitWatcher((path) => ctx.monitor.readExit(path));
+    this.execs = new ExecSessions(ctx, this.closing.signal);
   }
 
   // Rebuilds the view from disk. Bundles of half-made containers (no record, or no monitor, no
@@ -69,7 +60,7 @@ export class RuntimeManager {
         await saveRecord(paths.record, record);
       }
       this.records.set(id, record);
-      await this.removeFinishedExecs(id);
+      await this.execs.removeFinished(id);
       if (await this.ctx.monitor.readExit(paths.exitFile)) {
         if (!record.released) exited.push(record);
       } else {
@@ -137,19 +128,6 @@ export class RuntimeManager {
     if (await this.ctx.monitor.isAlive(paths.monitorPidFile)) return true;
     const oci = await this.ctx.ociRuntime(record.runtimePath).state(record.id).catch(() => undefined);
     return oci !== undefined && oci.status !== 'stopped';
-  }
-
-  private async removeFinishedExecs(id: string): Promise<void> {
-    for (const execId of await readdir(this.ctx.paths.container(id).execDir).catch(() => [] as string[])) {
-      const exec = this.ctx.paths.exec(id, execId);
-      if (!(await this.ctx.monitor.isAlive(exec.monitorPidFile))) await this.removeExecFiles(id, execId);
-    }
-  }
-
-  private async removeExecFiles(id: string, execId: string): Promise<void> {
-    const exec = this.ctx.paths.exec(id, execId);
-    await rm(exec.dir, { recursive: true, force: true });
-    await rm(exec.socketPath, { force: true });
   }
 
   // Graceful shutdown: stops watching and waiting; containers keep running under their monitors.
@@ -315,72 +293,9 @@ export class RuntimeManager {
 
   async exec(open: types.ExecOpen, call: StdioCall): Promise<void> {
     const record = this.record(open.id);
-    const paths = this.ctx.paths.container(record.id);
     const state = await containerState(this.ctx, record);
     if (state.status !== Status.STATUS_RUNNING) throw failedPrecondition(`container ${open.id} is not running`);
-    if (open.args.length === 0 || open.args[0] === '') throw invalidArgument('no exec command specified');
-    const bundleSpec = await readBundleSpec(paths.config);
-    const user = open.user ? await resolveContainerUser(paths.rootfs, open.user) : undefined;
-    const execId = randomBytes(8).toString('hex');
-    const exec = this.ctx.paths.exec(record.id, execId);
-    await mkdir(exec.dir, { recursive: true });
-    let launched = false;
-    try {
-      await writeFile(exec.processFile, serializeProcess(execProcess(bundleSpec.process, open, user, this.ctx.host.capabilities)));
-      await this.ctx.monitor.launch({
-        monitorBinary: this.ctx.monitorBinary,
-        id: record.id,
-        runtimePath: record.runtimePath,
-        runtimeRoot: this.ctx.paths.state,
-        execProcessFile: exec.processFile,
-        logPath: exec.logPath,
-        exitFile: exec.exitFile,
-        socketPath: exec.socketPath,
-        pidFile: exec.pidFile,
-        monitorPidFile: exec.monitorPidFile,
-        tty: open.tty,
-        stdin: open.stdin,
-      });
-      launched = true;
-      await this.streamExec(record.id, exec, open, call);
-    } finally {
-      if (launched) this.cleanExecWhenDone(record.id, execId);
-      else await this.removeExecFiles(record.id, execId);
-    }
-  }
-
-  // An exec starts at once (runc exec --detach), so it may write, or even finish, before the
-  // attach connects: its output is therefore read from its log, which has all of it, and the
-  // attach serves only stdin and resizing.
-  private async streamExec(id: string, exec: ExecPaths, open: types.ExecOpen, call: StdioCall): Promise<void> {
-    const session = await this.ctx.monitor.attach(exec.socketPath).catch(() => undefined);
-    const signal = AbortSignal.any([call.signal, this.closing.signal]);
-    try {
-      if (session) {
-        forwardInput(call.input, session, { stdin: open.stdin, stdout: false, stderr: false }).catch(() => undefined);
-        drainSession(session).catch(() => undefined);
-      }
-      call.write(readyFrame);
-      const stopWhen = async (): Promise<boolean> =>
-        (await this.ctx.monitor.readExit(exec.exitFile)) !== undefined || !(await this.ctx.monitor.isAlive(exec.monitorPidFile));
-      for await (const entry of this.ctx.monitor.readLog(exec.logPath, { follow: true, tail: -1, signal, stopWhen })) {
-        call.write(outputFrame(entry.stream, entry.data, entry.time));
-      }
-      if (signal.aborted) return;
-      const exit = await this.ctx.monitor.readExit(exec.exitFile);
-      if (!exit) this.ctx.logger.warn(`exec in ${id} ended without an exit file`);
-      call.write(exitFrame(exitStatusOf(exit)));
-    } finally {
-      session?.close();
-    }
-  }
-
-  // An exec's files go once its monitor has finished, even if the client left before that.
-  private cleanExecWhenDone(id: string, execId: string): void {
-    const exec = this.ctx.paths.exec(id, execId);
-    stopMonitorWhenDone(this.ctx, exec.monitorPidFile, id, this.closing.signal)
-      .then(() => (this.closing.signal.aborted ? undefined : this.removeExecFiles(id, execId)))
-      .catch((err: unknown) => this.ctx.logger.warn(`cleaning exec ${execId} of ${id}: ${err instanceof Error ? err.message : String(err)}`));
+    await this.execs.run(record, open, call);
   }
 
   async resize(id: string, size: types.TerminalSize | undefined): Promise<void> {
@@ -430,16 +345,6 @@ export class RuntimeManager {
 }
 
 // Reads a session's events only so that the monitor never blocks on a full socket.
-async function drainSession(session: MonitorSession): Promise<void> {
-  for await (const event of session) if (event.kind === 'exit') return;
-}
-
-// Waits (without a deadline) for a monitor to leave; used for exec monitors.
-async function stopMonitorWhenDone(ctx: ShimContext, monitorPidFile: string, id: string, signal: AbortSignal): Promise<void> {
-  while (!signal.aborted && (await ctx.monitor.isAlive(monitorPidFile))) await sleep(MONITOR_POLL_MS, signal);
-  if (!signal.aborted) await stopMonitor(ctx, monitorPidFile, id);
-}
-
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
