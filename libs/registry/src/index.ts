@@ -7,3 +7,8 @@ export * from './storage/fs-driver';
 export * from './storage/memory-driver';
 export * from './http/handler';
 export * from './http/error-map';
+export * from './gc';
+export * from './auth/accounts';
+export * from './auth/authorizer';
+export * from './auth/scope';
+export * from './auth/tokens';

@@ -48,7 +48,7 @@ export class Registry {
   readonly options: RegistryOptions;
 
   constructor(
-    private readonly driver: StorageDriver,
+    readonly driver: StorageDriver,
     options: Partial<RegistryOptions> = {},
   ) {
     this.options = { ...defaultRegistryOptions, ...options };
@@ -73,6 +73,8 @@ export class Registry {
     if (wanted && wanted.hex !== digest.hex) throw new BerthError(ErrorCode.DigestInvalid, `manifest does not match digest ${reference}`);
     for (const blob of parsed.blobs) {
       if ((await this.blobs.stat(name, blob)) === undefined) throw blobUnknown(blob);
+      // Re-written so its age restarts: garbage collection spares what a push just referenced.
+      await this.blobs.link(name, blob);
     }
     for (const child of parsed.manifests) {
       if (!(await this.revision(name, child))) throw blobUnknown(child);
@@ -127,10 +129,20 @@ export class Registry {
     return this.page(await this.driver.list(tagsPath(name)), n, last);
   }
 
-  async catalog(n: number | undefined, last: string | undefined): Promise<Page<string>> {
+  // Repository names, only those `visible` says the caller may see (filtered before paging, so
+  // pages stay full).
+  async catalog(n: number | undefined, last: string | undefined, visible?: (name: string) => Promise<boolean>): Promise<Page<string>> {
+    const names = await this.repositories();
+    const shown: string[] = [];
+    for (const name of names) if (!visible || (await visible(name))) shown.push(name);
+    return this.page(shown, n, last);
+  }
+
+  // Every repository's name, sorted.
+  async repositories(): Promise<string[]> {
     const names: string[] = [];
     await this.walkRepositories('', names);
-    return this.page(names.sort(), n, last);
+    return names.sort();
   }
 
   async referrers(name: string, subject: string, artifactType?: string): Promise<Descriptor[]> {

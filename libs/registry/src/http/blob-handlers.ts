@@ -12,6 +12,8 @@ export interface RequestContext {
   req: IncomingMessage;
   res: ServerResponse;
   query: URLSearchParams;
+  // Whether the caller may pull from another repository (the source of a cross-repository mount).
+  mayPull: (name: string) => Promise<boolean>;
 }
 
 // An upload's progress as the spec reports it; distribution's `0-0` for an empty upload.
@@ -78,7 +80,8 @@ export async function startUpload(ctx: RequestContext, name: string): Promise<vo
     // Not visible in `from` (or `from` is not a name at all): the spec's fallback is a plain upload.
     let mounted = false;
     try {
-      mounted = await blobs.mount(name, checkName(from), digest);
+      // A blob the caller may not pull from `from` is not visible to them: upload it instead.
+      mounted = (await ctx.mayPull(checkName(from))) && (await blobs.mount(name, from, digest));
     } catch (err) {
       if (!isBerthError(err, ErrorCode.NameInvalid)) throw err;
     }

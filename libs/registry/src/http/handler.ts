@@ -1,6 +1,9 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { BerthError, ErrorCode, invalidArgument } from '@berth/errors';
 import { type Page, type Registry } from '../registry';
+import { AuthChallenge, type Authorizer, type Identity } from '../auth/authorizer';
+import { type Action } from '../auth/scope';
+import { storageUsage } from '../gc';
 import { cancelUpload, deleteBlob, finishUpload, getBlob, patchUpload, startUpload, uploadStatus, type RequestContext } from './blob-handlers';
 import { deleteManifest, getManifest, listReferrers, putManifest } from './manifest-handlers';
 import { sendError, sendJson } from './respond';
@@ -11,16 +14,19 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 export interface HandlerOptions {
   // Called once per failed request that is the registry's fault (5xx), for the log.
   onInternalError?: (err: unknown, req: IncomingMessage) => void;
+  // Accounts, tokens and permissions. Without it every request is allowed (the library's own
+  // tests; the app always sets it, open only with --allow-anonymous-push).
+  auth?: Authorizer;
 }
 
 // The OCI Distribution API over a Registry, as a node:http request listener.
 export function createRegistryHandler(registry: Registry, options: HandlerOptions = {}): RequestListener {
   return (req, res) => {
-    dispatch(registry, req, res).catch((err: unknown) => {
+    dispatch(registry, options.auth, req, res).catch((err: unknown) => {
       // A client that hung up mid-request (a cut upload stays resumable) is not our failure.
       const clientGone = req.destroyed && !req.complete;
       if (!clientGone && (!(err instanceof BerthError) || err.code === ErrorCode.Internal)) options.onInternalError?.(err, req);
-      sendError(res, err);
+      sendError(res, err, err instanceof AuthChallenge ? { 'WWW-Authenticate': err.challenge } : {});
     });
   };
 }
@@ -28,7 +34,7 @@ export function createRegistryHandler(registry: Registry, options: HandlerOption
 const notAllowed = (method: string | undefined): BerthError =>
   new BerthError(ErrorCode.Unimplemented, `method ${method ?? '?'} not supported here`);
 
-async function dispatch(registry: Registry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function dispatch(registry: Registry, auth: Authorizer | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   // The raw path, not a URL-normalized one: `/v2/a/../b` must reach name validation as it is.
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
@@ -36,11 +42,53 @@ async function dispatch(registry: Registry, req: IncomingMessage, res: ServerRes
   const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
   const route = matchRoute(path);
   if (!route) throw new BerthError(ErrorCode.NotFound, `no such endpoint ${path.slice(0, 200)}`);
-  const ctx: RequestContext = { registry, req, res, query };
   const method = req.method === 'HEAD' ? 'HEAD' : req.method;
   const handler = handlers[route.kind][method ?? ''] as ((ctx: RequestContext, route: Route) => Promise<void>) | undefined;
   if (!handler) throw notAllowed(method);
-  await handler(ctx, route);
+  if (route.kind === 'token') {
+    if (!auth) throw new BerthError(ErrorCode.NotFound, 'this registry issues no tokens');
+    await issueToken(auth, req, res, query);
+    return;
+  }
+  const identity: Identity = auth ? await auth.authenticate(req) : { via: 'anonymous' };
+  const mayPull = async (name: string): Promise<boolean> => !auth || (await auth.permits(identity, name, ['pull']));
+  if (auth) {
+    const needed = requiredActions(route, method ?? '');
+    if (needed && 'name' in route) await auth.require(req, identity, route.name, needed);
+    // `GET /v2/` is how clients discover the token service and check a login.
+    if (route.kind === 'base' && identity.via === 'anonymous' && !auth.options.allowAnonymousPush) {
+      throw new AuthChallenge('authentication required', auth.challenge(req));
+    }
+  }
+  await handler({ registry, req, res, query, mayPull }, route);
+}
+
+// The actions a repository route needs; undefined for routes that filter by caller instead.
+function requiredActions(route: Route, method: string): Action[] | undefined {
+  const write = method !== 'GET' && method !== 'HEAD';
+  switch (route.kind) {
+    case 'tags':
+    case 'referrers':
+      return ['pull'];
+    case 'manifest':
+    case 'blob':
+      return method === 'DELETE' ? ['delete'] : write ? ['push'] : ['pull'];
+    case 'uploads':
+    case 'upload':
+      return ['push'];
+    default:
+      return undefined;
+  }
+}
+
+// GET /token?service=&scope=...: docker's token endpoint. Anonymous callers get what anonymous
+// may do (public pulls); bad credentials get 401; granted actions never exceed what is asked.
+async function issueToken(auth: Authorizer, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const identity = await auth.authenticate(req);
+  if (identity.via === 'bearer') throw new AuthChallenge('use credentials, not a token, to get a token', auth.challenge(req));
+  const access = await auth.grant(identity.user, query.getAll('scope'));
+  const issued = await auth.options.tokens.issue(identity.user, auth.options.service, access);
+  sendJson(res, 200, { token: issued.token, access_token: issued.token, expires_in: issued.expiresIn, issued_at: issued.issuedAt }, { 'Cache-Control': 'no-store' });
 }
 
 type Handlers<K extends Route['kind']> = Record<string, (ctx: RequestContext, route: Extract<Route, { kind: K }>) => Promise<void>>;
@@ -50,9 +98,20 @@ const handlers: { [K in Route['kind']]: Handlers<K> } = {
     GET: async (ctx) => sendJson(ctx.res, 200, {}),
     HEAD: async (ctx) => sendJson(ctx.res, 200, {}, {}, true),
   },
+  token: {
+    // Served by issueToken before any handler.
+    GET: async () => undefined,
+  },
+  usage: {
+    GET: async (ctx) => {
+      const repositories = [];
+      for (const usage of await storageUsage(ctx.registry.driver)) if (await ctx.mayPull(usage.name)) repositories.push(usage);
+      sendJson(ctx.res, 200, { repositories });
+    },
+  },
   catalog: {
     GET: async (ctx) => {
-      const page = await ctx.registry.catalog(pageSize(ctx.query), ctx.query.get('last') ?? undefined);
+      const page = await ctx.registry.catalog(pageSize(ctx.query), ctx.query.get('last') ?? undefined, ctx.mayPull);
       sendJson(ctx.res, 200, { repositories: page.items }, linkHeader('/v2/_catalog', page, ctx));
     },
   },

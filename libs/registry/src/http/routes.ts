@@ -2,6 +2,8 @@
 // the whole path (as in distribution); names are validated afterwards, not here.
 export type Route =
   | { kind: 'base' }
+  | { kind: 'token' }
+  | { kind: 'usage' }
   | { kind: 'catalog' }
   | { kind: 'tags'; name: string }
   | { kind: 'manifest'; name: string; reference: string }
@@ -12,6 +14,8 @@ export type Route =
 
 const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/v2\/?$/, () => ({ kind: 'base' })],
+  [/^\/token$/, () => ({ kind: 'token' })],
+  [/^\/v2\/_berth\/usage$/, () => ({ kind: 'usage' })],
   [/^\/v2\/_catalog$/, () => ({ kind: 'catalog' })],
   [/^\/v2\/(.+)\/tags\/list$/, (m) => ({ kind: 'tags', name: m[1]! })],
   [/^\/v2\/(.+)\/manifests\/([^/]+)$/, (m) => ({ kind: 'manifest', name: m[1]!, reference: m[2]! })],
