@@ -2,7 +2,8 @@ import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessageOf } from '@berth/errors';
-import { createRegistryHandler, FsDriver, Registry } from '@berth/registry';
+import { AccountStore, Authorizer, collectGarbage, createRegistryHandler, FsDriver, Registry, TokenService } from '@berth/registry';
+import { admin, USAGE } from './admin';
 
 // The Hub's OCI Distribution registry: `node apps/registry/dist/main.js --addr 127.0.0.1:5000
 // --root DIR` serves <DIR>/registry. All state is in that directory, so several processes may
@@ -12,6 +13,12 @@ const DEFAULT_ROOT = '/var/lib/berth';
 const UPLOAD_MAX_AGE_MS = 24 * 3600_000;
 const PURGE_EVERY_MS = 3600_000;
 const SHUTDOWN_GRACE_MS = 10_000;
+// Garbage collection: hourly, sparing anything younger than a day (as long as uploads are kept),
+// so a push in flight never loses what it wrote.
+const GC_INTERVAL_S = 3600;
+const GC_GRACE_S = 24 * 3600;
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 const log = (level: string, message: string): void => {
   process.stderr.write(`${new Date().toISOString()} registry ${level} ${message}\n`);
@@ -25,23 +32,67 @@ function parseAddr(addr: string): { host: string; port: number } {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { addr: { type: 'string' }, root: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      addr: { type: 'string' },
+      root: { type: 'string' },
+      service: { type: 'string' },
+      realm: { type: 'string' },
+      'allow-anonymous-push': { type: 'boolean' },
+      'gc-interval': { type: 'string' },
+      'gc-grace': { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
   if (values.help) {
-    process.stdout.write('usage: registry [--addr 127.0.0.1:5000] [--root /var/lib/berth]\n');
+    process.stdout.write(USAGE);
     return;
   }
-  const { host, port } = parseAddr(values.addr ?? process.env.BERTH_REGISTRY_ADDR ?? '127.0.0.1:5000');
+  const seconds = (value: string | undefined, fallback: number, flag: string): number => {
+    if (value === undefined) return fallback;
+    if (!/^\d{1,9}$/.test(value)) throw new Error(`--${flag} wants a number of seconds`);
+    return Number(value);
+  };
+  const gcGraceMs = seconds(values['gc-grace'], GC_GRACE_S, 'gc-grace') * 1000;
   const dataDir = join(resolve(values.root ?? process.env.BERTH_ROOT ?? DEFAULT_ROOT), 'registry');
-  const registry = new Registry(new FsDriver(dataDir));
+  const driver = new FsDriver(dataDir);
+  const accounts = new AccountStore(join(dataDir, '_auth', 'accounts.json'));
+  if (positionals.length > 0 && positionals[0] !== 'serve') {
+    process.stdout.write(`${await admin(positionals, accounts, driver, { passwordStdin: values['password-stdin'], graceMs: gcGraceMs })}\n`);
+    return;
+  }
+  const addr = values.addr ?? process.env.BERTH_REGISTRY_ADDR ?? '127.0.0.1:5000';
+  const { host, port } = parseAddr(addr);
+  const allowAnonymousPush = values['allow-anonymous-push'] ?? false;
+  if (allowAnonymousPush && !isLoopback(host)) throw new Error('--allow-anonymous-push is for development on a loopback address only');
+  const service = values.service ?? addr;
+  const tokens = await TokenService.open(join(dataDir, '_auth', 'token-key.pem'), `berth-hub:${service}`);
+  const auth = new Authorizer({ accounts, tokens, service, realm: values.realm, allowAnonymousPush });
+  const registry = new Registry(driver);
   const server = createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 0 },
-    createRegistryHandler(registry, { onInternalError: (err, req) => log('error', `${req.method} ${req.url}: ${errorMessageOf(err)}`) }),
+    createRegistryHandler(registry, { auth, onInternalError: (err, req) => log('error', `${req.method} ${req.url}: ${errorMessageOf(err)}`) }),
   );
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(port, host, ok);
   });
-  log('info', `serving ${dataDir} on ${host}:${port}`);
+  log('info', `serving ${dataDir} on ${host}:${port}${allowAnonymousPush ? ' (anonymous push allowed)' : ''}`);
+
+  let collecting = false;
+  const gc = (): void => {
+    if (collecting) return;
+    collecting = true;
+    collectGarbage(driver, { graceMs: gcGraceMs })
+      .then((r) => r.blobs + r.manifests + r.layerLinks > 0 && log('info', `gc removed ${r.manifests} manifests, ${r.layerLinks} links, ${r.blobs} blobs (${r.bytes} bytes)`))
+      .catch((err: unknown) => log('error', `gc: ${errorMessageOf(err)}`))
+      .finally(() => (collecting = false));
+  };
+  const gcInterval = seconds(values['gc-interval'], GC_INTERVAL_S, 'gc-interval');
+  const gcTimer = setInterval(gc, Math.max(1, gcInterval) * 1000);
+  gcTimer.unref();
 
   const purge = (): void => {
     registry.blobs
@@ -58,6 +109,7 @@ async function main(): Promise<void> {
   const stop = (): void => {
     log('info', 'shutting down');
     clearInterval(timer);
+    clearInterval(gcTimer);
     process.once('SIGTERM', () => process.exit(1));
     process.once('SIGINT', () => process.exit(1));
     server.close(() => process.exit(0));

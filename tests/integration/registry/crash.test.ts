@@ -30,7 +30,7 @@ function files(dir: string): string[] {
 }
 
 describeIf('registry crash safety', registryAppSkipReason(), () => {
-  const hub = new Hub();
+  const hub = new Hub({ anonymousPush: true });
   afterAll(async () => hub.remove());
 
   it('shows no partial blob after SIGKILL and resumes the upload after a restart', async () => {

@@ -25,7 +25,9 @@ export async function waitForRegistry(addr: string, timeoutMs = 10_000): Promise
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if ((await fetch(`http://${addr}/v2/`)).ok) return;
+      // 401 is an answer too: the Hub challenges anonymous callers of /v2/.
+      const status = (await fetch(`http://${addr}/v2/`)).status;
+      if (status === 200 || status === 401) return;
     } catch {
       // not listening yet
     }
@@ -40,9 +42,20 @@ export class Hub {
   private child?: ChildProcess;
   stderr = '';
 
+  // `anonymousPush`: the development mode, no accounts needed; otherwise accounts and tokens.
+  constructor(private readonly options: { anonymousPush?: boolean; args?: string[] } = {}) {}
+
+  // Runs an admin command of the app on this Hub's root (`user add alice --password-stdin`).
+  admin(args: string[], stdin = ''): string {
+    const result = spawnSync(process.execPath, [REGISTRY_MAIN, ...args, '--root', this.root], { input: stdin, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`registry ${args.join(' ')} failed: ${result.stderr}`);
+    return result.stdout;
+  }
+
   async start(): Promise<void> {
     this.addr = this.addr || `127.0.0.1:${await freePort()}`;
-    const child = spawn(process.execPath, [REGISTRY_MAIN, '--addr', this.addr, '--root', this.root], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = [REGISTRY_MAIN, '--addr', this.addr, '--root', this.root, ...(this.options.anonymousPush ? ['--allow-anonymous-push'] : []), ...(this.options.args ?? [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.child = child;
     await waitForRegistry(this.addr);

@@ -1,5 +1,7 @@
 // Real clients against Berth's registry, and the same scenarios against registry:2 for comparison:
-// skopeo, podman and docker push and pull unmodified and round-trip identical manifest digests.
+// skopeo, podman and docker push (with credentials, through the token flow) and pull (anonymously,
+// the repositories being public) unmodified, and round-trip identical manifest digests. registry:2
+// has no auth, so the same credentials are simply unused there.
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,13 @@ async function run(cmd: string, args: string[]): Promise<string> {
     const { stderr, stdout } = err as { stderr?: string; stdout?: string };
     throw new Error(`${cmd} ${args.join(' ')} failed: ${stderr ?? ''}${stdout ?? ''}`);
   }
+}
+
+function runWithInput(cmd: string, args: string[], input: string): Promise<string> {
+  return new Promise((ok, fail) => {
+    const child = execFile(cmd, args, { timeout: 60_000 }, (err, stdout, stderr) => (err ? fail(new Error(`${cmd} ${args.join(' ')} failed: ${stderr}`)) : ok(stdout)));
+    child.stdin?.end(input);
+  });
 }
 
 const quiet = (cmd: string, args: string[]): Promise<void> => exec(cmd, args).then(() => undefined, () => undefined);
@@ -57,14 +66,20 @@ const seen: Record<string, Record<string, string>> = {};
 
 describeIf('registry interoperability', registryAppSkipReason(), () => {
   const hub = new Hub();
+  // The namespace is a user of the Hub: only they may push there.
   const repo = `berth-it-${randomBytes(4).toString('hex')}`;
+  const password = randomBytes(12).toString('hex');
+  const creds = `${repo}:${password}`;
   const work = mkdtempSync('/tmp/berth-it-interop-');
   const targets: { label: string; addr: () => string; reason?: string }[] = [
     { label: 'berth', addr: () => hub.addr },
     { label: 'registry:2', addr: () => PEER_REGISTRY, reason: peerSkipReason('registry:2') },
   ];
 
-  beforeAll(async () => hub.start());
+  beforeAll(async () => {
+    hub.admin(['user', 'add', repo, '--password-stdin'], `${password}\n`);
+    await hub.start();
+  });
   afterAll(async () => {
     if (!peerSkipReason('registry:2')) await deleteManifests(PEER_REGISTRY, ['busybox', 'copy', 'multi'].map((r) => `${repo}/${r}`));
     await hub.remove();
@@ -80,13 +95,13 @@ describeIf('registry interoperability', registryAppSkipReason(), () => {
 
     itIf(`skopeo copies an image in and back out with the same digest (${label})`, reason ?? peerSkipReason('skopeo'), async () => {
       const ref = `docker://${addr()}/${repo}/busybox:skopeo`;
-      await run('skopeo', ['copy', '--dest-tls-verify=false', 'docker-daemon:busybox:peer', ref]);
+      await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', creds, 'docker-daemon:busybox:peer', ref]);
       const digest = (await run('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', ref])).trim();
       const out = join(work, `${dirName}-dir`);
       await run('skopeo', ['copy', '--src-tls-verify=false', ref, `dir:${out}`]);
       expect(sha(readFileSync(join(out, 'manifest.json')))).toBe(digest);
       const back = `docker://${addr()}/${repo}/copy:back`;
-      await run('skopeo', ['copy', '--dest-tls-verify=false', `dir:${out}`, back]);
+      await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', creds, `dir:${out}`, back]);
       expect((await run('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', back])).trim()).toBe(digest);
       record('skopeo', digest);
     });
@@ -97,7 +112,7 @@ describeIf('registry interoperability', registryAppSkipReason(), () => {
       await run('skopeo', ['copy', 'docker-daemon:busybox:peer', `oci:${layout}:amd64`]);
       const digest = writeMultiArchLayout(layout);
       const ref = `docker://${addr()}/${repo}/multi:v1`;
-      await run('skopeo', ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:multi`, ref]);
+      await run('skopeo', ['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${layout}:multi`, ref]);
       expect((await run('skopeo', ['inspect', '--tls-verify=false', '--raw', ref])).includes('arm64')).toBe(true);
       expect((await run('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', ref])).trim()).toBe(digest);
       const out = join(work, `${dirName}-multi-out`);
@@ -111,7 +126,7 @@ describeIf('registry interoperability', registryAppSkipReason(), () => {
       const ref = `${addr()}/${repo}/busybox:podman`;
       const digestFile = join(work, `${dirName}-podman-digest`);
       try {
-        await run('podman', ['push', '--tls-verify=false', '--digestfile', digestFile, 'localhost/busybox:peer', ref]);
+        await run('podman', ['push', '--tls-verify=false', '--creds', creds, '--digestfile', digestFile, 'localhost/busybox:peer', ref]);
         const pushed = readFileSync(digestFile, 'utf8').trim();
         await run('podman', ['pull', '--tls-verify=false', ref]);
         // The pulled image shares its ID with the local one, so look for the pulled manifest's
@@ -128,15 +143,36 @@ describeIf('registry interoperability', registryAppSkipReason(), () => {
       const ref = `${addr()}/${repo}/busybox:docker`;
       try {
         await run('docker', ['tag', 'busybox:peer', ref]);
+        await runWithInput('docker', ['login', addr(), '-u', repo, '--password-stdin'], password);
         const pushed = /digest: (sha256:[a-f0-9]{64})/.exec(await run('docker', ['push', ref]))?.[1];
         expect(pushed).toBeDefined();
+        // The pull is anonymous: the repository is public.
+        await run('docker', ['logout', addr()]);
         await run('docker', ['rmi', ref]);
         const pulled = /Digest: (sha256:[a-f0-9]{64})/.exec(await run('docker', ['pull', ref]))?.[1];
         expect(pulled).toBe(pushed);
         record('docker', pushed!);
       } finally {
+        await quiet('docker', ['logout', addr()]);
         await quiet('docker', ['rmi', ref]);
       }
+    });
+  });
+
+  describe('accounts and permissions (Berth only)', () => {
+    itIf('refuses anonymous pushes and wrong passwords, from skopeo and docker', peerSkipReason('skopeo') ?? peerSkipReason('docker'), async () => {
+      const ref = `docker://${hub.addr}/${repo}/denied:v1`;
+      await expect(run('skopeo', ['copy', '--dest-tls-verify=false', 'docker-daemon:busybox:peer', ref])).rejects.toThrow(/unauthorized|authentication required/i);
+      await expect(run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `${repo}:wrong`, 'docker-daemon:busybox:peer', ref])).rejects.toThrow(/unauthorized|invalid username or password/i);
+      await expect(runWithInput('docker', ['login', hub.addr, '-u', repo, '--password-stdin'], 'wrong')).rejects.toThrow(/unauthorized|invalid username or password/i);
+    });
+
+    itIf('serves a private repository only to its owner', peerSkipReason('skopeo'), async () => {
+      const ref = `docker://${hub.addr}/${repo}/private:v1`;
+      await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', creds, 'docker-daemon:busybox:peer', ref]);
+      hub.admin(['repo', 'visibility', `${repo}/private`, 'private']);
+      await expect(run('skopeo', ['inspect', '--tls-verify=false', ref])).rejects.toThrow(/unauthorized|denied|authentication required/i);
+      expect((await run('skopeo', ['inspect', '--tls-verify=false', '--creds', creds, '--format', '{{.Digest}}', ref])).trim()).toMatch(/^sha256:/);
     });
   });
 
