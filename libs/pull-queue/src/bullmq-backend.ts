@@ -1,0 +1,118 @@
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { ErrorCode, isErrorCode } from '@berth/errors';
+import { DEFAULT_PULL_QUEUE, redisOptions } from './connection';
+import type { PullEvent, PullListener, PullOutcome, PullRequest } from './events';
+import type { PullBackend } from './coordinator';
+import { isPullState, replay } from './progress-state';
+
+export interface BullPullBackendOptions {
+  redis: string;
+  queueName?: string;
+}
+
+// What a worker stores as a job's progress: the event just reported and the state so far.
+export interface ProgressPayload {
+  event: PullEvent;
+  state: unknown;
+}
+
+interface Waiter {
+  onEvent: PullListener;
+  settle: (outcome: PullOutcome) => void;
+}
+
+const JOB_OPTIONS = {
+  // Finished jobs go at once: the next request for the image then queues a fresh job (which
+  // finds the image up to date) instead of joining an old one.
+  removeOnComplete: true,
+  removeOnFail: true,
+  // Errors the pull reports come back as outcomes; what is left (a worker dying) is retried.
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+} as const;
+
+/*
+ * The daemon's end of the pull queue. Queue events are listened to before a job is added, so a
+ * job that finishes at once is still seen; joining a job already under way starts from the
+ * state its worker last stored.
+ */
+export class BullPullBackend implements PullBackend {
+  private readonly queue: Queue;
+  private readonly events: QueueEvents;
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly ready: Promise<unknown>;
+
+  constructor(options: BullPullBackendOptions) {
+    const name = options.queueName ?? DEFAULT_PULL_QUEUE;
+    const connection = redisOptions(options.redis);
+    this.queue = new Queue(name, { connection });
+    this.events = new QueueEvents(name, { connection });
+    this.queue.on('error', () => {
+      // ioredis reconnects by itself; a submit made meanwhile fails with the reason.
+    });
+    this.events.on('error', () => {
+      // As above: the events connection comes back and resumes where it stopped.
+    });
+    this.events.on('progress', ({ jobId, data }) => {
+      const payload = data as unknown as ProgressPayload;
+      if (typeof payload === 'object' && payload !== null && 'event' in payload) this.waiters.get(jobId)?.onEvent(payload.event);
+    });
+    this.events.on('completed', ({ jobId, returnvalue }) => this.waiters.get(jobId)?.settle(toOutcome(returnvalue)));
+    this.events.on('failed', ({ jobId, failedReason }) => {
+      this.waiters.get(jobId)?.settle({ ok: false, code: ErrorCode.Internal, message: `pull failed: ${failedReason}` });
+    });
+    this.ready = this.events.waitUntilReady();
+  }
+
+  async submit(jobId: string, request: PullRequest, onEvent: PullListener): Promise<PullOutcome> {
+    await this.ready;
+    let settle: (outcome: PullOutcome) => void = () => undefined;
+    const outcome = new Promise<PullOutcome>((resolve) => {
+      settle = resolve;
+    });
+    this.waiters.set(jobId, { onEvent, settle });
+    try {
+      await this.queue.add('pull', request, { ...JOB_OPTIONS, jobId });
+      // Joined a job already under way: start from what its worker last stored.
+      const job = await Job.fromId(this.queue, jobId);
+      if (job && isPullState(job.progress)) for (const event of replay(job.progress)) onEvent(event);
+      return await outcome;
+    } finally {
+      this.waiters.delete(jobId);
+    }
+  }
+
+  // Jobs this queue holds that no worker has finished (for tests and diagnostics).
+  async pendingJobs(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.events.close(), this.queue.close()]);
+  }
+
+  // Deletes the queue and everything in it (tests).
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+  }
+}
+
+function toOutcome(value: unknown): PullOutcome {
+  const parsed: unknown = typeof value === 'string' ? safeParse(value) : value;
+  if (typeof parsed !== 'object' || parsed === null) return { ok: false, code: ErrorCode.Internal, message: 'the pull worker returned nothing' };
+  const o = parsed as Record<string, unknown>;
+  if (o.ok === true && typeof o.reference === 'string' && typeof o.digest === 'string' && typeof o.imageId === 'string') {
+    return { ok: true, reference: o.reference, digest: o.digest, imageId: o.imageId, upToDate: o.upToDate === true };
+  }
+  const code = typeof o.code === 'string' && isErrorCode(o.code) ? o.code : ErrorCode.Internal;
+  return { ok: false, code, message: typeof o.message === 'string' ? o.message : 'the pull failed' };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
