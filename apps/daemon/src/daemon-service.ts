@@ -2,10 +2,12 @@ import type { ContainerService } from '@berth/daemon-core';
 import { invalidArgument } from '@berth/errors';
 import { bidiStream, callMetadata, clientStream, firstFrame, proxyDuplex, readStream, serverStream, unary } from '@berth/grpc-kit';
 import { daemon, type types } from '@berth/proto';
+import type { PullCoordinator } from '@berth/pull-queue';
 import type { ImageStoreClient } from './image-store-client';
 import type { RuntimeClient } from './runtime-client';
 import { hostInfo } from './host-info';
 import { importImage } from './import-proxy';
+import { pullImage } from './pull-stream';
 
 export const VERSION = '0.1.0';
 export const API_VERSION = '1';
@@ -14,6 +16,7 @@ export interface DaemonServiceDeps {
   containers: ContainerService;
   images: ImageStoreClient;
   runtime: RuntimeClient;
+  pulls: PullCoordinator;
   root: string;
   redisStatus: () => string;
 }
@@ -73,6 +76,7 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
       await images.tag(request.source, request.target);
       return empty();
     }),
+    pullImage: serverStream((_request, call, signal) => pullImage(deps.pulls, call, signal)),
 
     createContainer: unary((request) => containers.create(request)),
     startContainer: unary(async (request) => {

@@ -6,6 +6,7 @@ import { errorMessageOf } from '@berth/errors';
 import { addHealthService, createServer, listen, shutdown } from '@berth/grpc-kit';
 import { DEFAULT_ROOT, stackLayout, unixAddress } from '@berth/layout';
 import { daemon } from '@berth/proto';
+import { BullPullBackend, PullCoordinator } from '@berth/pull-queue';
 import { daemonService } from './daemon-service';
 import { ImageStoreClient } from './image-store-client';
 import { consoleLogger } from './logger';
@@ -29,7 +30,10 @@ async function main(): Promise<void> {
   const logger = consoleLogger('daemon');
   const images = new ImageStoreClient(values['image-store'] ?? process.env.BERTH_IMAGE_STORE ?? unixAddress(layout.imageStoreSocket));
   const runtime = new RuntimeClient(values.runtime ?? process.env.BERTH_RUNTIME ?? unixAddress(layout.runtimeSocket));
-  const events = new RedisEventSink(values.redis ?? process.env.BERTH_REDIS ?? layout.redisSocket, logger);
+  const redis = values.redis ?? process.env.BERTH_REDIS ?? layout.redisSocket;
+  const events = new RedisEventSink(redis, logger);
+  const pullQueue = new BullPullBackend({ redis });
+  const pulls = new PullCoordinator(pullQueue);
   const containers = new ContainerService({
     records: new FileRecordStore(join(layout.daemonDir, 'containers')),
     images,
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
   await containers.load();
 
   const server = createServer();
-  server.addService(daemon.DaemonServiceService, daemonService({ containers, images, runtime, root: layout.root, redisStatus: () => events.status() }));
+  server.addService(daemon.DaemonServiceService, daemonService({ containers, images, runtime, pulls, root: layout.root, redisStatus: () => events.status() }));
   addHealthService(server);
   const address = values.listen ?? process.env.BERTH_DAEMON_LISTEN ?? unixAddress(layout.daemonSocket);
   await listen(server, address);
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
     clearTimeout(reconcileTimer);
     containers.close();
     shutdown(server)
-      .then(() => events.close())
+      .then(() => Promise.allSettled([events.close(), pullQueue.close()]))
       .finally(() => {
         images.close();
         runtime.close();

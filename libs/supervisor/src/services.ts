@@ -44,7 +44,7 @@ export function stackServices(layout: StackLayout = stackLayout()): ServiceDefin
     {
       name: 'image-store',
       command: node,
-      args: [appEntry('@berth/image-store-app'), ...rootArgs, '--listen', unixAddress(layout.imageStoreSocket)],
+      args: [appEntry('@berth/image-store-app'), ...rootArgs, '--listen', unixAddress(layout.imageStoreSocket), '--redis', layout.redisSocket],
       address: unixAddress(layout.imageStoreSocket),
       kind: 'grpc',
     },

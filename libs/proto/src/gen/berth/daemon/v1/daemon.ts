@@ -253,6 +253,49 @@ export interface ResizeRequest {
   size: TerminalSize | undefined;
 }
 
+export interface PullImageRequest {
+  reference: string;
+  /** os/arch[/variant]; empty means the daemon's host platform. */
+  platform: string;
+}
+
+/** One step of a pull, shaped after docker's progress messages. */
+export interface PullImageProgress {
+  event: { $case: "resolved"; value: PullResolved } | { $case: "layer"; value: PullLayerProgress } | {
+    $case: "done";
+    value: PullDone;
+  } | undefined;
+}
+
+export interface PullResolved {
+  reference: string;
+  digest: string;
+  layers: PullLayer[];
+}
+
+export interface PullLayer {
+  /** The short ID docker prints: 12 hex digits of the blob digest. */
+  id: string;
+  digest: string;
+  size: number;
+}
+
+export interface PullLayerProgress {
+  id: string;
+  digest: string;
+  /** waiting, downloading, verifying, extracting, complete or exists. */
+  status: string;
+  current: number;
+  total: number;
+}
+
+export interface PullDone {
+  reference: string;
+  digest: string;
+  imageId: string;
+  upToDate: boolean;
+}
+
 function createBaseVersionRequest(): VersionRequest {
   return {};
 }
@@ -3959,6 +4002,673 @@ export const ResizeRequest: MessageFns<ResizeRequest> = {
   },
 };
 
+function createBasePullImageRequest(): PullImageRequest {
+  return { reference: "", platform: "" };
+}
+
+export const PullImageRequest: MessageFns<PullImageRequest> = {
+  encode(message: PullImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reference !== "") {
+      writer.uint32(10).string(message.reference);
+    }
+    if (message.platform !== "") {
+      writer.uint32(18).string(message.platform);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.platform = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullImageRequest {
+    return {
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+      platform: isSet(object.platform) ? globalThis.String(object.platform) : "",
+    };
+  },
+
+  toJSON(message: PullImageRequest): unknown {
+    const obj: any = {};
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    if (message.platform !== "") {
+      obj.platform = message.platform;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PullImageRequest>): PullImageRequest {
+    return PullImageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PullImageRequest>): PullImageRequest {
+    const message = createBasePullImageRequest();
+    message.reference = object.reference ?? "";
+    message.platform = object.platform ?? "";
+    return message;
+  },
+};
+
+function createBasePullImageProgress(): PullImageProgress {
+  return { event: undefined };
+}
+
+export const PullImageProgress: MessageFns<PullImageProgress> = {
+  encode(message: PullImageProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.event?.$case) {
+      case "resolved":
+        PullResolved.encode(message.event.value, writer.uint32(10).fork()).join();
+        break;
+      case "layer":
+        PullLayerProgress.encode(message.event.value, writer.uint32(18).fork()).join();
+        break;
+      case "done":
+        PullDone.encode(message.event.value, writer.uint32(26).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullImageProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullImageProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = { $case: "resolved", value: PullResolved.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = { $case: "layer", value: PullLayerProgress.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = { $case: "done", value: PullDone.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullImageProgress {
+    return {
+      event: isSet(object.resolved)
+        ? { $case: "resolved", value: PullResolved.fromJSON(object.resolved) }
+        : isSet(object.layer)
+        ? { $case: "layer", value: PullLayerProgress.fromJSON(object.layer) }
+        : isSet(object.done)
+        ? { $case: "done", value: PullDone.fromJSON(object.done) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: PullImageProgress): unknown {
+    const obj: any = {};
+    if (message.event?.$case === "resolved") {
+      obj.resolved = PullResolved.toJSON(message.event.value);
+    } else if (message.event?.$case === "layer") {
+      obj.layer = PullLayerProgress.toJSON(message.event.value);
+    } else if (message.event?.$case === "done") {
+      obj.done = PullDone.toJSON(message.event.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PullImageProgress>): PullImageProgress {
+    return PullImageProgress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PullImageProgress>): PullImageProgress {
+    const message = createBasePullImageProgress();
+    switch (object.event?.$case) {
+      case "resolved": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "resolved", value: PullResolved.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "layer": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "layer", value: PullLayerProgress.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "done": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "done", value: PullDone.fromPartial(object.event.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBasePullResolved(): PullResolved {
+  return { reference: "", digest: "", layers: [] };
+}
+
+export const PullResolved: MessageFns<PullResolved> = {
+  encode(message: PullResolved, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reference !== "") {
+      writer.uint32(10).string(message.reference);
+    }
+    if (message.digest !== "") {
+      writer.uint32(18).string(message.digest);
+    }
+    for (const v of message.layers) {
+      PullLayer.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullResolved {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullResolved();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.layers.push(PullLayer.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullResolved {
+    return {
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      layers: globalThis.Array.isArray(object?.layers) ? object.layers.map((e: any) => PullLayer.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: PullResolved): unknown {
+    const obj: any = {};
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.layers?.length) {
+      obj.layers = message.layers.map((e) => PullLayer.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PullResolved>): PullResolved {
+    return PullResolved.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PullResolved>): PullResolved {
+    const message = createBasePullResolved();
+    message.reference = object.reference ?? "";
+    message.digest = object.digest ?? "";
+    message.layers = object.layers?.map((e) => PullLayer.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePullLayer(): PullLayer {
+  return { id: "", digest: "", size: 0 };
+}
+
+export const PullLayer: MessageFns<PullLayer> = {
+  encode(message: PullLayer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.digest !== "") {
+      writer.uint32(18).string(message.digest);
+    }
+    if (message.size !== 0) {
+      writer.uint32(24).int64(message.size);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullLayer {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullLayer();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.size = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullLayer {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+    };
+  },
+
+  toJSON(message: PullLayer): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PullLayer>): PullLayer {
+    return PullLayer.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PullLayer>): PullLayer {
+    const message = createBasePullLayer();
+    message.id = object.id ?? "";
+    message.digest = object.digest ?? "";
+    message.size = object.size ?? 0;
+    return message;
+  },
+};
+
+function createBasePullLayerProgress(): PullLayerProgress {
+  return { id: "", digest: "", status: "", current: 0, total: 0 };
+}
+
+export const PullLayerProgress: MessageFns<PullLayerProgress> = {
+  encode(message: PullLayerProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.digest !== "") {
+      writer.uint32(18).string(message.digest);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    if (message.current !== 0) {
+      writer.uint32(32).int64(message.current);
+    }
+    if (message.total !== 0) {
+      writer.uint32(40).int64(message.total);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullLayerProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullLayerProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.current = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.total = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullLayerProgress {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      current: isSet(object.current) ? globalThis.Number(object.current) : 0,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+    };
+  },
+
+  toJSON(message: PullLayerProgress): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.current !== 0) {
+      obj.current = Math.round(message.current);
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PullLayerProgress>): PullLayerProgress {
+    return PullLayerProgress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PullLayerProgress>): PullLayerProgress {
+    const message = createBasePullLayerProgress();
+    message.id = object.id ?? "";
+    message.digest = object.digest ?? "";
+    message.status = object.status ?? "";
+    message.current = object.current ?? 0;
+    message.total = object.total ?? 0;
+    return message;
+  },
+};
+
+function createBasePullDone(): PullDone {
+  return { reference: "", digest: "", imageId: "", upToDate: false };
+}
+
+export const PullDone: MessageFns<PullDone> = {
+  encode(message: PullDone, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reference !== "") {
+      writer.uint32(10).string(message.reference);
+    }
+    if (message.digest !== "") {
+      writer.uint32(18).string(message.digest);
+    }
+    if (message.imageId !== "") {
+      writer.uint32(26).string(message.imageId);
+    }
+    if (message.upToDate !== false) {
+      writer.uint32(32).bool(message.upToDate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PullDone {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePullDone();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.imageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.upToDate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PullDone {
+    return {
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      imageId: isSet(object.imageId)
+        ? globalThis.String(object.imageId)
+        : isSet(object.image_id)
+        ? globalThis.String(object.image_id)
+        : "",
+      upToDate: isSet(object.upToDate)
+        ? globalThis.Boolean(object.upToDate)
+        : isSet(object.up_to_date)
+        ? globalThis.Boolean(object.up_to_date)
+        : false,
+    };
+  },
+
+  toJSON(message: PullDone): unknown {
+    const obj: any = {};
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.imageId !== "") {
+      obj.imageId = message.imageId;
+    }
+    if (message.upToDate !== false) {
+      obj.upToDate = message.upToDate;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PullDone>): PullDone {
+    return PullDone.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PullDone>): PullDone {
+    const message = createBasePullDone();
+    message.reference = object.reference ?? "";
+    message.digest = object.digest ?? "";
+    message.imageId = object.imageId ?? "";
+    message.upToDate = object.upToDate ?? false;
+    return message;
+  },
+};
+
 export type DaemonServiceService = typeof DaemonServiceService;
 export const DaemonServiceService = {
   version: {
@@ -4023,6 +4733,19 @@ export const DaemonServiceService = {
     requestDeserialize: (value: Buffer): TagImageRequest => TagImageRequest.decode(value),
     responseSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
     responseDeserialize: (value: Buffer): Empty => Empty.decode(value),
+  },
+  /**
+   * Pulls through the stack's job queue; every request for the same image and platform at the
+   * same time shares one job, and each sees its progress.
+   */
+  pullImage: {
+    path: "/berth.daemon.v1.DaemonService/PullImage" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: PullImageRequest): Buffer => Buffer.from(PullImageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PullImageRequest => PullImageRequest.decode(value),
+    responseSerialize: (value: PullImageProgress): Buffer => Buffer.from(PullImageProgress.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PullImageProgress => PullImageProgress.decode(value),
   },
   createContainer: {
     path: "/berth.daemon.v1.DaemonService/CreateContainer" as const,
@@ -4193,6 +4916,11 @@ export interface DaemonServiceServer extends UntypedServiceImplementation {
   inspectImage: handleUnaryCall<ImageRef, Image>;
   removeImage: handleUnaryCall<RemoveImageRequest, RemoveImageResponse>;
   tagImage: handleUnaryCall<TagImageRequest, Empty>;
+  /**
+   * Pulls through the stack's job queue; every request for the same image and platform at the
+   * same time shares one job, and each sees its progress.
+   */
+  pullImage: handleServerStreamingCall<PullImageRequest, PullImageProgress>;
   createContainer: handleUnaryCall<CreateContainerRequest, CreateContainerResponse>;
   startContainer: handleUnaryCall<ContainerRef, Empty>;
   listContainers: handleUnaryCall<ListContainersRequest, ListContainersResponse>;
@@ -4308,6 +5036,16 @@ export interface DaemonServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Empty) => void,
   ): ClientUnaryCall;
+  /**
+   * Pulls through the stack's job queue; every request for the same image and platform at the
+   * same time shares one job, and each sees its progress.
+   */
+  pullImage(request: PullImageRequest, options?: Partial<CallOptions>): ClientReadableStream<PullImageProgress>;
+  pullImage(
+    request: PullImageRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<PullImageProgress>;
   createContainer(
     request: CreateContainerRequest,
     callback: (error: ServiceError | null, response: CreateContainerResponse) => void,
