@@ -50,6 +50,19 @@ export class DaemonClient {
     }
   }
 
+  async *pullImage(request: daemon.PullImageRequest, signal?: AbortSignal): AsyncGenerator<daemon.PullImageProgress> {
+    const call = this.raw().pullImage(request);
+    const onAbort = (): void => call.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      yield* readStream(call);
+    } catch (err) {
+      throw this.translate(err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   attach(): StdioStream {
     return this.raw().attach();
   }

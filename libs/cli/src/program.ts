@@ -19,6 +19,7 @@ import {
 } from './commands/lifecycle';
 import { logsCommand } from './commands/logs';
 import { psCommand } from './commands/ps';
+import { pullCommand } from './commands/pull';
 import { rmiCommand, tagCommand } from './commands/rmi';
 import { runCommand } from './commands/run';
 import { startCommand } from './commands/start';
@@ -61,6 +62,7 @@ function imageGroup(ctx: CliContext): DockerCommand {
   group.addCommand(importCommand(ctx));
   group.addCommand(imageInspectCommand(ctx));
   group.addCommand(imagesCommand(ctx, 'ls').alias('list'));
+  group.addCommand(pullCommand(ctx));
   group.addCommand(rmiCommand(ctx, 'rm').alias('remove'));
   group.addCommand(tagCommand(ctx));
   return group;
@@ -83,6 +85,7 @@ export function buildProgram(ctx: CliContext): DockerCommand {
   program.addCommand(inspectCommand(ctx));
   program.addCommand(imagesCommand(ctx));
   program.addCommand(importCommand(ctx));
+  program.addCommand(pullCommand(ctx));
   program.addCommand(rmiCommand(ctx));
   program.addCommand(tagCommand(ctx));
   program.addCommand(versionCommand(ctx));

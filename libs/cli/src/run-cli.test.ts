@@ -90,7 +90,7 @@ describe('berth run against a fake daemon', () => {
   });
 
   it('exits 125 for daemon errors, bad flags and bad values', async () => {
-    const noImage = await run(['run', 'missing', 'true']);
+    const noImage = await run(['run', '--pull', 'never', 'missing', 'true']);
     expect(noImage.code).toBe(125);
     expect(noImage.stderr).toMatch(/^berth: Error response from daemon: No such image: missing:latest\n\nRun 'berth run --help'/);
     const flag = await run(['run', '--bogus', 'img']);

@@ -5,6 +5,7 @@ import { engineFailure } from '../daemon-errors';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../parse/detach-keys';
 import { runSession } from '../stdio/session';
 import { addContainerOptions, containerRequest, type ContainerFlags } from './container-options';
+import { createWithPull } from './create-with-pull';
 
 interface RunFlags extends ContainerFlags {
   detach?: boolean;
@@ -34,7 +35,7 @@ async function runContainer(ctx: CliContext, cmd: DockerCommand, args: string[],
   try {
     const request = containerRequest(flags, args, { autoRemove: flags.rm === true, detach }, ctx.io.env);
     const detachKeys = parseDetachKeys(flags.detachKeys ?? DEFAULT_DETACH_KEYS);
-    const created = await daemon.call('createContainer', request);
+    const created = await createWithPull(ctx, request, flags);
     id = created.id;
     for (const warning of created.warnings) ctx.io.stderr.write(`WARNING: ${warning}\n`);
     if (detach) {
