@@ -26,9 +26,9 @@ const JOB_OPTIONS = {
   // finds the image up to date) instead of joining an old one.
   removeOnComplete: true,
   removeOnFail: true,
-  // Errors the pull reports come back as outcomes; what is left (a worker dying) is retried.
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 1000 },
+  // One attempt: the registry client retries what fails in transit, and a worker that dies is
+  // covered by BullMQ's stalled-job check (see worker.ts), which does not count attempts.
+  attempts: 1,
 } as const;
 
 /*

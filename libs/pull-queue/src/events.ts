@@ -25,6 +25,6 @@ export interface PullSuccess {
   upToDate: boolean;
 }
 
-// What a job returns. A pull that fails for a reason retrying cannot fix (no such image, bad
-// digest) completes with the error, so every waiter gets its stable code rather than a string.
+// What a job returns. A pull that fails with a BerthError (no such image, bad digest, registry
+// unreachable) completes with it, so every waiter gets its stable code rather than a string.
 export type PullOutcome = ({ ok: true } & PullSuccess) | { ok: false; code: ErrorCode; message: string };

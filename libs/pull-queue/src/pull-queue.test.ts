@@ -131,10 +131,11 @@ describe('runJob', () => {
     ]);
   });
 
-  it('completes with errors no retry can fix, and throws the others so the queue retries', async () => {
+  it("completes with the store's errors, code and all, and fails the job on anything else", async () => {
     const job = { data: request('busybox'), updateProgress: async () => undefined };
     await expect(runJob(job, async () => Promise.reject(new BerthError(ErrorCode.NotFound, 'no such image')))).resolves.toEqual({ ok: false, code: ErrorCode.NotFound, message: 'no such image' });
-    await expect(runJob(job, async () => Promise.reject(new BerthError(ErrorCode.ManifestUnknown, 'manifest unknown')))).resolves.toMatchObject({ ok: false, code: ErrorCode.ManifestUnknown });
-    await expect(runJob(job, async () => Promise.reject(new BerthError(ErrorCode.Unavailable, 'registry down')))).rejects.toThrow('registry down');
+    await expect(runJob(job, async () => Promise.reject(new BerthError(ErrorCode.Unavailable, 'registry down')))).resolves.toMatchObject({ ok: false, code: ErrorCode.Unavailable });
+    await expect(runJob(job, async () => Promise.reject(new BerthError(ErrorCode.Canceled, 'worker closing')))).rejects.toThrow('worker closing');
+    await expect(runJob(job, async () => Promise.reject(new TypeError('a bug')))).rejects.toThrow('a bug');
   });
 });

@@ -23,22 +23,6 @@ const LOCK_MS = 10_000;
 const STALLED_CHECK_MS = 5_000;
 const MAX_STALLED = 3;
 
-// Errors no retry can fix: the job completes with them, so waiters get their code at once.
-const FINAL_CODES = new Set<ErrorCode>([
-  ErrorCode.NotFound,
-  ErrorCode.ManifestUnknown,
-  ErrorCode.NameUnknown,
-  ErrorCode.NameInvalid,
-  ErrorCode.BlobUnknown,
-  ErrorCode.DigestInvalid,
-  ErrorCode.InvalidArgument,
-  ErrorCode.DigestMismatch,
-  ErrorCode.ManifestInvalid,
-  ErrorCode.Unimplemented,
-  ErrorCode.PermissionDenied,
-  ErrorCode.Unauthenticated,
-]);
-
 export function startPullWorker(handler: PullHandler, options: PullWorkerOptions): Worker<PullRequest, PullOutcome> {
   const worker = new Worker<PullRequest, PullOutcome>(options.queueName ?? DEFAULT_PULL_QUEUE, (job, _token, signal) => runJob(job, handler, signal), {
     connection: redisOptions(options.redis),
@@ -64,7 +48,9 @@ export async function runJob(job: Pick<Job<PullRequest, PullOutcome>, 'data' | '
     const result = await handler(job.data, onEvent, signal ?? new AbortController().signal);
     return { ok: true, ...result };
   } catch (err) {
-    if (isBerthError(err) && FINAL_CODES.has(err.code)) return { ok: false, code: errorCodeOf(err), message: errorMessageOf(err) };
+    // The store's own errors (the registry client has already retried what was worth it) go to
+    // every waiter with their code; anything else is a bug and fails the job.
+    if (isBerthError(err) && err.code !== ErrorCode.Canceled) return { ok: false, code: errorCodeOf(err), message: errorMessageOf(err) };
     throw err;
   } finally {
     await chain;
