@@ -86,7 +86,8 @@ describeIntegration('containers on a real stack', () => {
     expect((await run([IMAGE, 'nosuchcommand'])).code).toBe(127);
     expect((await run([IMAGE, '/etc/passwd'])).code).toBe(126);
     expect((await stack.berth(['run', '--rm', '--bogus-flag', IMAGE])).code).toBe(125);
-    expect((await stack.berth(['run', '--rm', 'it/nosuchimage:1', 'true'])).code).toBe(125);
+    // --pull never: a missing image is the answer at once, with no registry asked.
+    expect((await stack.berth(['run', '--rm', '--pull', 'never', 'it/nosuchimage:1', 'true'])).code).toBe(125);
   });
 
   it('passes stdin through with -i', async () => {
