@@ -1,22 +1,9 @@
 // What the runtime needs from the per-container monitor (./monitor). The manager depends on
 // this shape rather than on the module so that it can be tested with a fake monitor.
+import type { MonitorLaunch } from './monitor/launch';
 
-export interface MonitorLaunchOptions {
-  monitorBinary: string;
-  id: string;
-  runtimePath: string;
-  runtimeRoot: string;
-  bundle?: string;
-  execProcessFile?: string;
-  logPath: string;
-  exitFile: string;
-  socketPath: string;
-  pidFile: string;
-  monitorPidFile: string;
-  tty: boolean;
-  stdin: boolean;
-  oomSource?: string;
-}
+// The options are the monitor client's own; only the behaviour below is abstracted.
+export type MonitorLaunchOptions = MonitorLaunch;
 
 export interface MonitorExit {
   exitCode: number;
