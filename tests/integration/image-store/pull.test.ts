@@ -1,36 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { ImageStore, type PullProgress } from '@berth/image-store';
 import { MediaType, RegistryClient } from '@berth/registry-client';
+import { peersSkipReason, REGISTRY, sha, tarOf } from '../peer-registry';
 import { busyboxTar, integrationSkipReason } from '../harness';
 
-// The peer registry (registry:2 on 127.0.0.1:5001) and skopeo come from ../shared/peers/setup.sh;
-// they are only there to hold an image Berth did not push itself.
-const REGISTRY = '127.0.0.1:5001';
-
-function peersSkipReason(): string | undefined {
-  if (spawnSync('sh', ['-c', 'command -v skopeo']).status !== 0) return 'skopeo is not installed (run ../shared/peers/setup.sh)';
-  if (spawnSync('curl', ['-fsS', '-o', '/dev/null', '--max-time', '3', `http://${REGISTRY}/v2/`]).status !== 0) return `registry:2 is not answering on ${REGISTRY} (run ../shared/peers/setup.sh)`;
-  return undefined;
-}
-
-const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-
-async function tarOf(entries: Array<{ name: string; body?: string; type?: 'directory' }>): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const chunk of p) chunks.push(chunk as Buffer);
-  })();
-  for (const e of entries) p.entry({ name: e.name, mode: e.type ? 0o755 : 0o644, type: e.type ?? 'file' }, e.body ?? '');
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 // Writes an OCI image layout (busybox, then a gzip layer with a whiteout on top) that skopeo can
 // push; returns the layers' diff IDs.

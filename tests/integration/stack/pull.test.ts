@@ -1,35 +1,12 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { pullJobId } from '@berth/pull-queue';
+import { peersSkipReason, REGISTRY, sha, tarOf } from '../peer-registry';
 import { busyboxTar, integrationSkipReason, Stack } from '../harness';
 
-// registry:2 on 127.0.0.1:5001 and skopeo come from ../shared/peers/setup.sh; skopeo puts there
-// an image Berth did not push itself.
-const REGISTRY = '127.0.0.1:5001';
-
-function peersSkipReason(): string | undefined {
-  if (spawnSync('sh', ['-c', 'command -v skopeo']).status !== 0) return 'skopeo is not installed (run ../shared/peers/setup.sh)';
-  if (spawnSync('curl', ['-fsS', '-o', '/dev/null', '--max-time', '3', `http://${REGISTRY}/v2/`]).status !== 0) return `registry:2 is not answering on ${REGISTRY} (run ../shared/peers/setup.sh)`;
-  return undefined;
-}
-
-const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
-
-async function tarOf(entries: Array<{ name: string; body?: string | Buffer; type?: 'directory' }>): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const chunk of p) chunks.push(chunk as Buffer);
-  })();
-  for (const e of entries) p.entry({ name: e.name, mode: e.type ? 0o755 : 0o644, type: e.type ?? 'file' }, e.body ?? '');
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 // An OCI image layout of busybox plus a layer holding /etc/berth-pulled (which says `marker`)
 // and, with `bulk`, that many random bytes; pushed to the peer registry as `ref` with skopeo.
