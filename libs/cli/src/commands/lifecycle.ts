@@ -8,36 +8,29 @@ interface StopFlags {
   timeout?: number;
 }
 
-export function stopCommand(ctx: CliContext, name = 'stop'): DockerCommand {
+// stop and restart take the same flags and differ only in the daemon call.
+function stopLikeCommand(ctx: CliContext, name: string, description: string, method: 'stopContainer' | 'restartContainer'): DockerCommand {
   const cmd = new DockerCommand(name, ctx.io)
     .usage('[OPTIONS] CONTAINER [CONTAINER...]')
-    .description('Stop one or more running containers')
+    .description(description)
     .argument('[containers...]')
     .option('-s, --signal <string>', 'Signal to send to the container')
     .typedOption('-t, --timeout <int>', 'Seconds to wait before killing the container', parseInteger);
   return cmd.action(async (refs: string[], flags: StopFlags) => {
     cmd.requireArgs(refs, 1);
     await forEachRef(ctx, refs, async (id) => {
-      await ctx.daemon().call('stopContainer', { id, timeout: flags.timeout ?? -1, signal: flags.signal ?? '' }, 0);
+      await ctx.daemon().call(method, { id, timeout: flags.timeout ?? -1, signal: flags.signal ?? '' }, 0);
       return id;
     });
   });
 }
 
+export function stopCommand(ctx: CliContext, name = 'stop'): DockerCommand {
+  return stopLikeCommand(ctx, name, 'Stop one or more running containers', 'stopContainer');
+}
+
 export function restartCommand(ctx: CliContext, name = 'restart'): DockerCommand {
-  const cmd = new DockerCommand(name, ctx.io)
-    .usage('[OPTIONS] CONTAINER [CONTAINER...]')
-    .description('Restart one or more containers')
-    .argument('[containers...]')
-    .option('-s, --signal <string>', 'Signal to send to the container')
-    .typedOption('-t, --timeout <int>', 'Seconds to wait before killing the container', parseInteger);
-  return cmd.action(async (refs: string[], flags: StopFlags) => {
-    cmd.requireArgs(refs, 1);
-    await forEachRef(ctx, refs, async (id) => {
-      await ctx.daemon().call('restartContainer', { id, timeout: flags.timeout ?? -1, signal: flags.signal ?? '' }, 0);
-      return id;
-    });
-  });
+  return stopLikeCommand(ctx, name, 'Restart one or more containers', 'restartContainer');
 }
 
 export function killCommand(ctx: CliContext, name = 'kill'): DockerCommand {
