@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash tools/setup.sh
 bash tools/gen-proto.sh --check
 npm run -s lint
+# Tests are transpiled by swc, which does not type-check: check the whole tree, tests included.
+npx tsc -p tsconfig.json --noEmit
 if command -v docker-compose >/dev/null 2>&1; then
   docker-compose -f docker-compose.yml config -q && echo "docker-compose.yml is valid"
 else

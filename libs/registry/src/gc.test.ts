@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { collectGarbage, storageUsage } from './gc';
 import { MediaType } from './manifest-parse';
@@ -21,7 +22,7 @@ describe('garbage collection', () => {
 
   const blob = async (name: string, data: string): Promise<string> => {
     const upload = await registry.blobs.startUpload(name);
-    await registry.blobs.append(name, upload.id, [Buffer.from(data)]);
+    await registry.blobs.append(name, upload.id, Readable.from([Buffer.from(data)]));
     await registry.blobs.finish(name, upload.id, parseDigest(sha(data)));
     return sha(data);
   };
@@ -88,7 +89,7 @@ describe('garbage collection', () => {
     const untagged = await image('p/app', 'tmp', 'layer-young');
     await registry.deleteManifest('p/app', 'tmp');
     const upload = await registry.blobs.startUpload('p/app');
-    await registry.blobs.append('p/app', upload.id, [Buffer.from('half')]);
+    await registry.blobs.append('p/app', upload.id, Readable.from([Buffer.from('half')]));
     expect(await collectGarbage(driver, { graceMs: HOUR })).toEqual({ manifests: 0, layerLinks: 0, blobs: 0, bytes: 0 });
     expect(await exists(sha('pushed-before-manifest'))).toBe(true);
     expect(await exists(untagged)).toBe(true);

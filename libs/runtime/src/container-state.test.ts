@@ -50,7 +50,7 @@ describe('containerState', () => {
   ] as const)('reports %s from what the shim set while the monitor lives, without asking runc', async (_name, change, expected) => {
     const ctx = context({ monitorAlive: true });
     const state = jest.fn();
-    (ctx as { ociRuntime: () => unknown }).ociRuntime = () => ({ state });
+    (ctx as unknown as { ociRuntime: () => unknown }).ociRuntime = () => ({ state });
     const result = await containerState(ctx, { ...record, ...change });
     expect(result.status).toBe(expected);
     expect(result.pid).toBe(42);

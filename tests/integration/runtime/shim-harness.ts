@@ -142,7 +142,7 @@ export class ShimFixture {
 
   // Attaches until the container exits; `onReady` runs once output is live.
   attach(id: string, stdin?: string, onReady?: () => void): Promise<RunOutput> {
-    const first: types.StdioClientFrame = { frame: { $case: 'attach', value: { id, stdin: stdin !== undefined, stdout: true, stderr: true, logs: false } } };
+    const first: types.StdioClientFrame = { frame: { $case: 'attach', value: { id, stdin: stdin !== undefined, stdout: true, stderr: true, logs: false, prepareStart: false } } };
     return this.stdio(this.client.attach(), first, stdin, onReady);
   }
 

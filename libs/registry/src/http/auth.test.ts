@@ -54,7 +54,7 @@ describe('registry auth (accounts, Basic, the token flow)', () => {
 
   const code = async (res: Response): Promise<string> => ((await res.json()) as { errors: { code: string }[] }).errors[0]!.code;
   const token = async (auth: string | undefined, ...scopes: string[]): Promise<string> => {
-    const query = new URLSearchParams([['service', SERVICE], ...scopes.map((s) => ['scope', s])]);
+    const query = new URLSearchParams([['service', SERVICE], ...scopes.map((s): [string, string] => ['scope', s])]);
     const res = await fetch(`${url}/token?${query}`, { headers: auth ? { Authorization: auth } : {} });
     expect(res.status).toBe(200);
     return ((await res.json()) as { token: string }).token;
