@@ -1,12 +1,16 @@
-import { Command, type CommanderError, type Option } from 'commander';
+import { Command, Option, type CommanderError, type ParseOptionsResult } from 'commander';
 import { errorMessageOf } from '@berth/errors';
 import { ArgumentCountError, FlagError, StatusError } from './cli-errors';
 import { formatHelp } from './help';
 import type { CliIO } from './io';
+import { parseBool } from './parse/bool';
 
 // commander, made to parse and complain like docker's cobra/pflag: no `-h` help (docker uses -h
 // for --hostname), "unknown flag: --x", "flag needs an argument", arguments counted by us.
 export class DockerCommand extends Command {
+  private readonly boolFlags = new Set<string>();
+  private stopsAtFirstArgument = false;
+
   constructor(
     name: string,
     readonly io: CliIO,
@@ -78,6 +82,43 @@ export class DockerCommand extends Command {
       },
       defaultValue as T,
     );
+  }
+
+  // pflag's bool flag: `--flag` or `--flag=VALUE`, never a separate value, so the word after it
+  // stays an argument (`attach --sig-proxy c1`).
+  boolOption(long: string, description: string, defaultValue: boolean): this {
+    this.boolFlags.add(long);
+    this.addOption(new Option(long, description).default(defaultValue));
+    return this.addOption(new Option(`--no-${long.slice(2)}`).hideHelp());
+  }
+
+  override passThroughOptions(passThrough = true): this {
+    this.stopsAtFirstArgument = passThrough;
+    return super.passThroughOptions(passThrough);
+  }
+
+  // Rewrites `--flag=VALUE` of bool flags into commander's `--flag` / `--no-flag`.
+  override parseOptions(argv: string[]): ParseOptionsResult {
+    if (this.boolFlags.size === 0) return super.parseOptions(argv);
+    const rewritten: string[] = [];
+    let done = false;
+    for (const arg of argv) {
+      if (arg === '--' || (this.stopsAtFirstArgument && !arg.startsWith('-'))) done = true;
+      const match = done ? null : /^(--[^=]+)=(.*)$/s.exec(arg);
+      if (match === null || !this.boolFlags.has(match[1]!)) {
+        rewritten.push(arg);
+        continue;
+      }
+      const [, flag, value] = match;
+      let on: boolean;
+      try {
+        on = parseBool(value!);
+      } catch (err) {
+        throw this.flagError(`invalid argument ${JSON.stringify(value)} for ${JSON.stringify(flag)} flag: ${errorMessageOf(err)}`);
+      }
+      rewritten.push(on ? flag! : `--no-${flag!.slice(2)}`);
+    }
+    return super.parseOptions(rewritten);
   }
 
   // A repeatable option collected into a list (pflag's stringArray/list).

@@ -11,12 +11,6 @@ interface AttachFlags {
   sigProxy: boolean;
 }
 
-function parseBool(value: string): boolean {
-  if (['true', '1', 't', 'T', 'TRUE', 'True'].includes(value)) return true;
-  if (['false', '0', 'f', 'F', 'FALSE', 'False'].includes(value)) return false;
-  throw new Error(`strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`);
-}
-
 export function attachCommand(ctx: CliContext, name = 'attach'): DockerCommand {
   const cmd = new DockerCommand(name, ctx.io)
     .usage('[OPTIONS] CONTAINER')
@@ -24,7 +18,7 @@ export function attachCommand(ctx: CliContext, name = 'attach'): DockerCommand {
     .argument('[args...]')
     .option('--detach-keys <string>', 'Override the key sequence for detaching a container')
     .option('--no-stdin', 'Do not attach STDIN')
-    .typedOption('--sig-proxy [bool]', 'Proxy all received signals to the process (default true)', parseBool, true);
+    .boolOption('--sig-proxy', 'Proxy all received signals to the process', true);
   return cmd.action(async (args: string[], flags: AttachFlags) => {
     cmd.requireArgs(args, 1, 1);
     const container = await ctx.daemon().call('inspectContainer', { id: args[0] ?? '' });
