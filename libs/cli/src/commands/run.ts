@@ -10,6 +10,7 @@ import { createWithPull } from './create-with-pull';
 interface RunFlags extends ContainerFlags {
   detach?: boolean;
   rm?: boolean;
+  sigProxy: boolean;
 }
 
 // docker run: create, attach, start, stream, and exit with the container's status.
@@ -20,7 +21,8 @@ export function runCommand(ctx: CliContext, name = 'run'): DockerCommand {
     .argument('[args...]')
     .passThroughOptions()
     .option('-d, --detach', 'Run container in background and print container ID')
-    .option('--rm', 'Automatically remove the container when it exits');
+    .option('--rm', 'Automatically remove the container when it exits')
+    .boolOption('--sig-proxy', 'Proxy received signals to the process', true);
   addContainerOptions(cmd).action(async (args: string[], flags: RunFlags) => {
     cmd.requireArgs(args, 1);
     await runContainer(ctx, cmd, args, flags);
@@ -54,7 +56,7 @@ async function runContainer(ctx: CliContext, cmd: DockerCommand, args: string[],
       tty,
       detachKeys,
       onReady: () => daemon.call('startContainer', { id }).then(() => undefined),
-      forwardSignal: (signal) => daemon.call('killContainer', { id, signal }).then(() => undefined),
+      forwardSignal: flags.sigProxy ? (signal) => daemon.call('killContainer', { id, signal }).then(() => undefined) : undefined,
       translate: (err) => daemon.translate(err),
     });
     if (end.kind === 'detached') return;
