@@ -18,6 +18,7 @@ packages=(
   mount:mount
   ip:iproute2
   iptables:iptables
+  zstd:zstd
 )
 need=()
 for pair in "${packages[@]}"; do

@@ -5,8 +5,9 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { invalidArgument, isBerthError } from '@berth/errors';
 import { decompressed } from './decompress';
+import { layerTooLarge } from './size-limit';
 import { cleanComponents, resolveInRoot } from '@berth/scoped-fs';
-import { makeFifo, makeWhiteout, markOpaque } from './special-files';
+import { makeDevice, makeFifo, makeWhiteout, markOpaque } from './special-files';
 
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE_MARKER = '.wh..wh..opq';
@@ -56,9 +57,10 @@ async function writeFile(path: string, data: AsyncIterable<Uint8Array>, mode: nu
 }
 
 /*
- * Unpacks a layer (plain or gzip tar) into `root` as an overlayfs lower directory. The archive is
+ * Unpacks a layer (plain, gzip or zstd tar) into `root` as an overlayfs lower directory. The archive is
  * hostile: every path is resolved inside root (symlinks included), hardlinks may only point at
- * files inside root, device nodes are skipped, and modes are masked to permission bits.
+ * files inside root, device nodes are made only inside root (as docker does as root), and modes
+ * keep only permission, setuid, setgid and sticky bits.
  */
 export async function applyLayer(input: Readable, root: string, options: ApplyOptions = {}): Promise<ApplyResult> {
   const hash = createHash('sha256');
@@ -67,7 +69,7 @@ export async function applyLayer(input: Readable, root: string, options: ApplyOp
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length;
       if (options.maxSize !== undefined && size > options.maxSize) {
-        callback(invalidArgument(`layer exceeds the uncompressed size limit of ${options.maxSize} bytes`));
+        callback(layerTooLarge(options.maxSize));
         return;
       }
       hash.update(chunk);
@@ -79,7 +81,7 @@ export async function applyLayer(input: Readable, root: string, options: ApplyOp
     },
   });
   const extractor = tarExtract();
-  const source = await decompressed(input);
+  const source = await decompressed(input, { maxSize: options.maxSize });
   let pipelineError: Error | undefined;
   pipeline(source, tap, extractor, (err) => {
     if (err) pipelineError = err;
@@ -173,6 +175,7 @@ async function applyEntry(root: string, header: Header, data: AsyncIterable<Uint
         throw entryError(header.name, `hard link target ${JSON.stringify(header.linkname)} is not in the layer`);
       }
       if (stats.isDirectory()) throw entryError(header.name, 'hard link to a directory');
+      if (stats.isCharacterDevice() && stats.rdev === 0) throw entryError(header.name, `hard link target ${JSON.stringify(header.linkname)} was deleted by a whiteout`);
       if (source === path) return;
       await removeExisting(path, false);
       await link(source, path);
@@ -185,8 +188,9 @@ async function applyEntry(root: string, header: Header, data: AsyncIterable<Uint
       break;
     case 'character-device':
     case 'block-device':
-      // A layer has no business making devices: /dev is the runtime's.
-      skipped.push(header.name);
+      await removeExisting(path, false);
+      await makeDevice(path, header.type === 'block-device' ? 'b' : 'c', header.devmajor ?? 0, header.devminor ?? 0, mode);
+      await setMetadata(path, header, false);
       break;
     default:
       skipped.push(header.name);

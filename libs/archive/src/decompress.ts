@@ -1,20 +1,36 @@
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { zstdDecoded } from './zstd';
 
-const GZIP_MAGIC = [0x1f, 0x8b];
+export type Compression = 'none' | 'gzip' | 'zstd';
 
-// Returns the stream uncompressed: gzip is recognised by its magic bytes, anything else passes
-// through as it is (a plain tar).
-export async function decompressed(input: Readable): Promise<Readable> {
+export interface DecompressOptions {
+  // Stop a decompression bomb inside the decoder, before its output piles up.
+  maxSize?: number;
+}
+
+const MAGIC: Array<[Exclude<Compression, 'none'>, number[]]> = [
+  ['gzip', [0x1f, 0x8b]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+];
+const HEAD_BYTES = 4;
+
+function sniff(head: Buffer): Compression {
+  for (const [kind, magic] of MAGIC) if (magic.every((byte, i) => head[i] === byte)) return kind;
+  return 'none';
+}
+
+// Reads the first bytes and hands back a stream that replays them before the rest.
+async function peek(input: Readable): Promise<{ head: Buffer; stream: Readable }> {
   const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head = Buffer.alloc(0);
   let ended = false;
-  while (head.length < GZIP_MAGIC.length && !ended) {
+  while (head.length < HEAD_BYTES && !ended) {
     const next = await iterator.next();
     if (next.done) ended = true;
     else head = Buffer.concat([head, Buffer.from(next.value)]);
   }
-  const replay = Readable.from(
+  const stream = Readable.from(
     (async function* () {
       if (head.length > 0) yield head;
       if (ended) return;
@@ -25,8 +41,19 @@ export async function decompressed(input: Readable): Promise<Readable> {
       }
     })(),
   );
-  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) return replay;
+  return { head, stream };
+}
+
+/*
+ * Returns the stream uncompressed. The compression is recognised by its magic bytes, whatever the
+ * layer's media type says (as docker and containerd read layers): gzip, zstd, or a plain tar.
+ */
+export async function decompressed(input: Readable, options: DecompressOptions = {}): Promise<Readable> {
+  const { head, stream } = await peek(input);
+  const found = sniff(head);
+  if (found === 'none') return stream;
+  if (found === 'zstd') return Readable.from(zstdDecoded(stream, options.maxSize));
   const gunzip = createGunzip();
-  pipeline(replay, gunzip, () => undefined);
+  pipeline(stream, gunzip, () => undefined);
   return gunzip;
 }

@@ -1,3 +1,4 @@
 export * from './apply-layer';
 export * from './decompress';
+export { layerTooLarge } from './size-limit';
 export { cleanComponents, resolveInRoot } from '@berth/scoped-fs';

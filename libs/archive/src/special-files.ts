@@ -18,3 +18,9 @@ export async function markOpaque(dir: string): Promise<void> {
 export async function makeFifo(path: string, mode: number): Promise<void> {
   await run('mknod', ['-m', (mode & 0o777).toString(8), '--', path, 'p']);
 }
+
+// Device nodes, as docker makes them when unpacking as root; the device cgroup decides whether a
+// container may open them.
+export async function makeDevice(path: string, kind: 'c' | 'b', major: number, minor: number, mode: number): Promise<void> {
+  await run('mknod', ['-m', (mode & 0o777).toString(8), '--', path, kind, String(major), String(minor)]);
+}

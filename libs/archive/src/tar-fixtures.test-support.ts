@@ -1,0 +1,56 @@
+// Builders for the archive tests: tars from entry lists, raw header surgery for names no tar
+// writer produces, and a digest of a directory tree to prove nothing outside a root changed.
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { pack, type Header } from 'tar-stream';
+
+export type Entry = Partial<Header> & { name: string; body?: string | Buffer };
+
+export async function tarOf(entries: Entry[]): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const chunk of p) chunks.push(chunk as Buffer);
+  })();
+  for (const { body, ...header } of entries) {
+    await new Promise<void>((resolve, reject) =>
+      p.entry({ mode: 0o644, mtime: new Date(1e12), ...header, size: body?.length ?? 0 }, body ?? '', (err) => (err ? reject(err) : resolve())),
+    );
+  }
+  p.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/*
+ * Overwrites the ustar name field of the header at `offset` with raw bytes (NUL, invalid UTF-8)
+ * and fixes the header checksum, so the parser sees exactly those bytes.
+ */
+export function withRawName(tar: Buffer, offset: number, name: Buffer): Buffer {
+  const out = Buffer.from(tar);
+  out.fill(0, offset, offset + 100);
+  name.copy(out, offset, 0, Math.min(name.length, 100));
+  out.fill(0x20, offset + 148, offset + 156);
+  let sum = 0;
+  for (let i = offset; i < offset + 512; i++) sum += out[i] as number;
+  out.write(`${sum.toString(8).padStart(6, '0')}\0 `, offset + 148, 'latin1');
+  return out;
+}
+
+// Everything an escape could change: names, types, modes, owners, times, contents, link targets.
+export function treeDigest(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      const s = lstatSync(path);
+      hash.update(`${path}\0${s.mode}\0${s.uid}:${s.gid}\0${s.size}\0${s.mtimeMs}\0${s.nlink}\0`);
+      if (s.isSymbolicLink()) hash.update(readlinkSync(path));
+      else if (s.isFile()) hash.update(readFileSync(path));
+      else if (s.isDirectory()) walk(path);
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
