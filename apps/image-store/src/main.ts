@@ -1,11 +1,22 @@
 import { parseArgs } from 'node:util';
-import { errorMessageOf } from '@berth/errors';
+import { errorMessageOf, invalidArgument } from '@berth/errors';
 import { addHealthService, createServer, listen, shutdown } from '@berth/grpc-kit';
 import { ImageStore } from '@berth/image-store';
 import { DEFAULT_ROOT, stackLayout, unixAddress } from '@berth/layout';
 import { imagestore } from '@berth/proto';
 import { startPullWorker } from '@berth/pull-queue';
 import { imageStoreService } from './grpc-service';
+
+// What one layer may unpack to: a decompression bomb stops here. Bytes, or k/m/g/t (binary).
+const DEFAULT_MAX_LAYER_SIZE = '16g';
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+function parseLayerSize(text: string): number {
+  const match = /^(\d+)([kmgt]?)i?b?$/i.exec(text.trim());
+  const bytes = match ? Number(match[1]) * (UNITS[(match[2] ?? '').toLowerCase()] ?? NaN) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) throw invalidArgument(`invalid --max-layer-size ${JSON.stringify(text)}: want a size such as 16g or 512m`);
+  return bytes;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -19,7 +30,7 @@ async function main(): Promise<void> {
     },
   });
   const layout = stackLayout(values.root ?? process.env.BERTH_ROOT ?? DEFAULT_ROOT);
-  const maxLayerSize = values['max-layer-size'] ? Number(values['max-layer-size']) : undefined;
+  const maxLayerSize = parseLayerSize(values['max-layer-size'] ?? DEFAULT_MAX_LAYER_SIZE);
   const store = new ImageStore(layout.imagesDir, { maxLayerSize });
   await store.open();
   const server = createServer();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +109,8 @@ describe('ImageStore.pull from a fake registry', () => {
     const events: PullProgress[] = [];
     await store.pull(ref(), { onProgress: (e) => events.push(e) });
     expect(events.filter((e) => e.type === 'layer' && e.status === 'exists')).toHaveLength(1);
-    expect(registry.requests.filter((r) => r.includes('/blobs/'))).toEqual([`GET /v2/lib/app/blobs/${layers[1]!.digest}`]);
+    // The config (stored only with a finished image) and the layer that failed; not the good one.
+    expect(registry.requests.filter((r) => r.includes('/blobs/')).sort()).toEqual([`GET /v2/lib/app/blobs/${configDigest}`, `GET /v2/lib/app/blobs/${layers[1]!.digest}`].sort());
   });
 
   it('refuses a layer whose content does not match the config diff ID', async () => {
@@ -137,13 +139,31 @@ describe('ImageStore.pull from a fake registry', () => {
     expect(readdirSync(join(dir, 'ingest'))).toEqual([]);
   });
 
-  it('refuses zstd and non-image layers before downloading anything', async () => {
+  // A one-layer image under `tag` whose layer blob is `blob` (the diff ID is `tar`'s).
+  const putImage = (tag: string, tar: Buffer, blob: Buffer, mediaType: string): void => {
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha(tar)] } }));
     registry.putManifest(
-      'z',
-      { schemaVersion: 2, mediaType: MediaType.OciManifest, config: { mediaType: MediaType.OciConfig, digest: configDigest, size: 1 }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: layers[0]!.digest, size: 1 }] },
+      tag,
+      { schemaVersion: 2, mediaType: MediaType.OciManifest, config: { mediaType: MediaType.OciConfig, ...registry.putBlob(config) }, layers: [{ mediaType, ...registry.putBlob(blob) }] },
       MediaType.OciManifest,
     );
-    await expect(store.pull(`${registry.host}/lib/app:z`)).rejects.toMatchObject({ code: ErrorCode.Unimplemented });
+  };
+  const entries = (sub: string): string[] => (existsSync(join(dir, sub)) ? readdirSync(join(dir, sub)) : []);
+  const storedNothing = async (): Promise<void> => {
+    expect(await store.list()).toEqual([]);
+    for (const sub of ['ingest', 'blobs/sha256', 'layers']) expect(entries(sub)).toEqual([]);
+  };
+
+  it('pulls a zstd layer, decompressing it while it streams', async () => {
+    const tar = await tarOf([{ name: 'etc/', type: 'directory' }, { name: 'etc/motd', body: 'zstd '.repeat(20_000) }]);
+    putImage('zstd', tar, execFileSync('zstd', ['-q', '-c'], { input: tar }), 'application/vnd.oci.image.layer.v1.tar+zstd');
+    const image = await store.pull(`${registry.host}/lib/app:zstd`);
+    expect((await store.get(image.id)).diffIds).toEqual([sha(tar)]);
+  });
+
+  it('refuses unknown layer and config media types before downloading anything', async () => {
+    putImage('unknown', Buffer.from('x'), Buffer.from('x'), 'application/vnd.example.layer.v1+lz4');
+    await expect(store.pull(`${registry.host}/lib/app:unknown`)).rejects.toMatchObject({ code: ErrorCode.ManifestInvalid, message: expect.stringMatching(/unsupported layer media type/) });
     registry.putManifest(
       'helm',
       { schemaVersion: 2, mediaType: MediaType.OciManifest, config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: configDigest, size: 1 }, layers: [] },
@@ -151,5 +171,57 @@ describe('ImageStore.pull from a fake registry', () => {
     );
     await expect(store.pull(`${registry.host}/lib/app:helm`)).rejects.toMatchObject({ code: ErrorCode.ManifestInvalid });
     expect(registry.requests.filter((r) => r.includes('/blobs/'))).toEqual([]);
+  });
+
+  it('stops a decompression bomb at --max-layer-size and keeps nothing', async () => {
+    store = new ImageStore(dir, { registry: new RegistryClient({ retries: 1, backoffMs: 5, inactivityTimeoutMs: 500 }), maxLayerSize: 1024 * 1024 });
+    await store.open();
+    const tar = await tarOf([{ name: 'zeros', body: '\0'.repeat(32 * 1024 * 1024) }]);
+    for (const [tag, blob, type] of [
+      ['gz', gzipSync(tar), 'application/vnd.oci.image.layer.v1.tar+gzip'],
+      ['zst', execFileSync('zstd', ['-q', '-c'], { input: tar, maxBuffer: 1 << 26 }), 'application/vnd.oci.image.layer.v1.tar+zstd'],
+    ] as const) {
+      putImage(tag, tar, blob, type);
+      await expect(store.pull(`${registry.host}/lib/app:${tag}`)).rejects.toMatchObject({ code: ErrorCode.PayloadTooLarge });
+      await storedNothing();
+    }
+  });
+
+  it('fails with nothing stored when a manifest, config or layer does not match its digest', async () => {
+    const tar = await tarOf([{ name: 'f', body: 'data' }]);
+    putImage('t', tar, tar, 'application/vnd.oci.image.layer.v1.tar');
+    const manifest = registry.manifests.get('t')!;
+    const parsed = JSON.parse(manifest.body.toString()) as { config: { digest: string }; layers: Array<{ digest: string }> };
+    const pinned = `${registry.host}/lib/app@${manifest.digestHeader!}`;
+    registry.manifests.set(manifest.digestHeader!, { ...manifest, body: Buffer.concat([manifest.body, Buffer.from(' ')]) });
+    await expect(store.pull(pinned)).rejects.toMatchObject({ code: ErrorCode.DigestMismatch });
+    await storedNothing();
+    registry.manifests.set(manifest.digestHeader!, manifest);
+    const config = registry.blobs.get(parsed.config.digest)!;
+    registry.blobs.set(parsed.config.digest, Buffer.from(config.toString().replace('amd64', 'arm64')));
+    await expect(store.pull(pinned)).rejects.toMatchObject({ code: ErrorCode.DigestMismatch });
+    await storedNothing();
+    registry.blobs.set(parsed.config.digest, config);
+    registry.blobs.set(parsed.layers[0]!.digest, Buffer.from(tar.toString('latin1').replace('data', 'DATA'), 'latin1'));
+    await expect(store.pull(pinned)).rejects.toMatchObject({ code: ErrorCode.DigestMismatch });
+    await storedNothing();
+  });
+
+  it('retries a layer whose connection drops or stalls, then fails clearly with nothing stored', async () => {
+    const big = await tarOf([{ name: 'big', body: 'y'.repeat(200_000) }]);
+    putImage('flaky', big, big, 'application/vnd.oci.image.layer.v1.tar');
+    const digest = sha(big);
+    const path = `/v2/lib/app/blobs/${digest}`;
+    registry.misbehave.set(path, { dropAfter: { bytes: 50_000, times: 1 } });
+    await expect(store.pull(`${registry.host}/lib/app:flaky`)).resolves.toMatchObject({ id: expect.stringMatching(/^sha256:/) });
+    expect(registry.requests.filter((r) => r === `GET ${path}`)).toHaveLength(2);
+    const stalled = await tarOf([{ name: 'stalled', body: 'z'.repeat(200_000) }]);
+    putImage('stall', stalled, stalled, 'application/vnd.oci.image.layer.v1.tar');
+    registry.misbehave.set(`/v2/lib/app/blobs/${sha(stalled)}`, { hang: true, afterBytes: 1000 });
+    const started = Date.now();
+    await expect(store.pull(`${registry.host}/lib/app:stall`)).rejects.toMatchObject({ code: ErrorCode.DeadlineExceeded, message: expect.stringMatching(/gave up after 2 attempts/) });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(readdirSync(join(dir, 'ingest'))).toEqual([]);
+    expect(readdirSync(join(dir, 'layers')).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
   });
 });

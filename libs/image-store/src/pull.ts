@@ -76,12 +76,11 @@ export async function pullImage(ctx: PullContext, input: string, options: PullOp
   if (!isConfigMediaType(manifest.config.mediaType)) {
     throw new BerthError(ErrorCode.ManifestInvalid, `${formatReference(ref)} is not a container image: its config is ${manifest.config.mediaType}`);
   }
-  for (const layer of manifest.layers) {
-    if (layerCompression(layer.mediaType) === 'zstd') throw new BerthError(ErrorCode.Unimplemented, `layer ${layer.digest} is zstd-compressed: zstd layers are not supported yet`);
-  }
+  // Every layer's media type is known before a byte is fetched; the data itself says how it is
+  // compressed (gzip, zstd or none), as docker reads it.
+  for (const layer of manifest.layers) layerCompression(layer.mediaType);
   const configBytes = await readConfig(ctx.content, remote, manifest.config, options.signal);
   const config = parseConfig(configBytes, manifest.layers.length);
-  await storeBlob(ctx.content, configBytes, manifest.config.digest);
   const chains = chainIds(config.rootfs.diff_ids);
   const jobs: LayerJob[] = manifest.layers.map((descriptor, index) => ({ index, descriptor, diffId: config.rootfs.diff_ids[index]!, chainId: chains[index]! }));
   const reference = formatReference(ref);
@@ -101,6 +100,9 @@ export async function pullImage(ctx: PullContext, input: string, options: PullOp
     await runPool(missing, options.concurrency ?? DEFAULT_CONCURRENCY, options.signal, (job, signal) => pullLayer(ctx, remote, job, signal, emit, sizes));
     const record = await ctx.exclusive(async () => {
       for (const job of jobs) if (!(await ctx.layers.has(job.chainId))) return undefined;
+      // The config is stored with the manifest, so a pull that fails (a bomb, a bad layer) keeps
+      // no blob of an image that never came to be.
+      await storeBlob(ctx.content, configBytes, manifest.config.digest);
       return commitImage(ctx, ref, resolved.digest, resolved.manifestDigest, resolved.manifestBytes, manifest.config.digest, config, jobs, sizes);
     });
     if (record) {
