@@ -8,6 +8,7 @@ import type { RuntimeClient } from './runtime-client';
 import { hostInfo } from './host-info';
 import { importImage } from './import-proxy';
 import { pullImage } from './pull-stream';
+import { loadImages, relayArchive } from './archive-proxy';
 
 export const VERSION = '0.1.0';
 export const API_VERSION = '1';
@@ -77,6 +78,11 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
       return empty();
     }),
     pullImage: serverStream((_request, call, signal) => pullImage(deps.pulls, call, signal)),
+    saveImages: serverStream(async (request, call, signal) => relayArchive(images.client.save({ references: request.references }, callMetadata(true)), call, signal)),
+    loadImages: clientStream((call) => loadImages(call, images.client)),
+    exportContainer: serverStream(async (request, call, signal) =>
+      relayArchive(images.client.exportSnapshot({ key: containers.resolve(request.id).id }, callMetadata(true)), call, signal),
+    ),
 
     createContainer: unary((request) => containers.create(request)),
     startContainer: unary(async (request) => {

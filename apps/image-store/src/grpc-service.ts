@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import type { ServerReadableStream } from '@grpc/grpc-js';
 import { invalidArgument } from '@berth/errors';
-import { clientStream, firstFrame, unary } from '@berth/grpc-kit';
+import { clientStream, firstFrame, serverStream, unary } from '@berth/grpc-kit';
 import type { ImageStore, SnapshotInfo } from '@berth/image-store';
 import type { imagestore, types } from '@berth/proto';
+import { loadCall, sendArchive } from './archive-calls';
 
 const empty = (): types.Empty => ({});
 
@@ -47,5 +48,8 @@ export function imageStoreService(store: ImageStore): imagestore.ImageStoreServi
       return empty();
     }),
     listSnapshots: unary(async () => ({ snapshots: (await store.listSnapshots()).map(snapshotView) })),
+    save: serverStream(async (request, call, signal) => sendArchive(store.save(request.references), call, signal)),
+    load: clientStream((call) => loadCall(store, call)),
+    exportSnapshot: serverStream(async (request, call, signal) => sendArchive(await store.exportSnapshot(request.key), call, signal)),
   };
 }

@@ -63,6 +63,27 @@ export class DaemonClient {
     }
   }
 
+  // docker save and export: the archive's bytes as the daemon streams them.
+  async *saveImages(request: daemon.SaveImagesRequest): AsyncGenerator<daemon.ArchiveChunk> {
+    try {
+      yield* readStream(this.raw().saveImages(request));
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  async *exportContainer(request: daemon.ContainerRef): AsyncGenerator<daemon.ArchiveChunk> {
+    try {
+      yield* readStream(this.raw().exportContainer(request));
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  loadImages(onDone: (err: unknown, response: daemon.LoadImagesResponse | undefined) => void): ReturnType<daemon.DaemonServiceClient['loadImages']> {
+    return this.raw().loadImages((err, response) => onDone(err === null ? null : this.translate(err), response));
+  }
+
   attach(): StdioStream {
     return this.raw().attach();
   }

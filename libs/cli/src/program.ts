@@ -5,6 +5,9 @@ import { createCommand } from './commands/create';
 import { execCommand } from './commands/exec';
 import { imagesCommand } from './commands/images';
 import { importCommand } from './commands/import';
+import { exportCommand } from './commands/export';
+import { loadCommand } from './commands/load';
+import { saveCommand } from './commands/save';
 import { infoCommand } from './commands/info';
 import { containerInspectCommand, imageInspectCommand, inspectCommand } from './commands/inspect';
 import {
@@ -54,6 +57,7 @@ function containerGroup(ctx: CliContext): DockerCommand {
   for (const build of CONTAINER_COMMANDS) group.addCommand(build(ctx));
   group.addCommand(psCommand(ctx, 'ls').alias('ps').alias('list'));
   group.addCommand(containerInspectCommand(ctx));
+  group.addCommand(exportCommand(ctx));
   return group;
 }
 
@@ -65,6 +69,8 @@ function imageGroup(ctx: CliContext): DockerCommand {
   group.addCommand(pullCommand(ctx));
   group.addCommand(rmiCommand(ctx, 'rm').alias('remove'));
   group.addCommand(tagCommand(ctx));
+  group.addCommand(saveCommand(ctx));
+  group.addCommand(loadCommand(ctx));
   return group;
 }
 
@@ -88,6 +94,9 @@ export function buildProgram(ctx: CliContext): DockerCommand {
   program.addCommand(pullCommand(ctx));
   program.addCommand(rmiCommand(ctx));
   program.addCommand(tagCommand(ctx));
+  program.addCommand(saveCommand(ctx));
+  program.addCommand(loadCommand(ctx));
+  program.addCommand(exportCommand(ctx));
   program.addCommand(versionCommand(ctx));
   program.addCommand(infoCommand(ctx));
   program.addCommand(containerGroup(ctx));

@@ -12,6 +12,10 @@ import { chainIds, goArch, MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_M
 import { Snapshotter, type SnapshotInfo } from './snapshotter';
 import { RegistryClient } from '@berth/registry-client';
 import { pullImage, type PullOptions } from './pull';
+import { saveArchive, selectImages } from './save';
+import { loadArchive, type LoadedImage } from './load';
+import { purgeLoadSpools } from './load-spool';
+import { exportLayers, snapshotLayerDirs } from './export';
 
 export interface ImportRequest {
   reference: string;
@@ -45,6 +49,8 @@ export class ImageStore {
   private readonly snapshots: Snapshotter;
   private queue: Promise<unknown> = Promise.resolve();
   private registry: RegistryClient | undefined;
+  // Where `load` spools archives while it checks them.
+  private readonly spoolDir: string;
 
   constructor(
     dir: string,
@@ -54,12 +60,14 @@ export class ImageStore {
     this.layers = new LayerStore(join(dir, 'layers'));
     this.metadata = new MetadataStore(join(dir, 'metadata'));
     this.snapshots = new Snapshotter(join(dir, 'snapshots'));
+    this.spoolDir = join(dir, 'load');
   }
 
   async open(): Promise<void> {
     await this.metadata.load();
     await this.content.purgeIngest();
     await this.layers.purgeTemp();
+    await purgeLoadSpools(this.spoolDir);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -263,6 +271,20 @@ export class ImageStore {
 
   listSnapshots(): Promise<SnapshotInfo[]> {
     return this.snapshots.list();
+  }
+
+  // docker save, load and export: see save.ts, load.ts and export.ts.
+  save(references: string[]): Readable {
+    return saveArchive(this.content, selectImages(references, (ref) => this.resolve(ref), (ref) => this.metadata.tagTarget(ref)));
+  }
+
+  load(data: Readable): Promise<LoadedImage[]> {
+    const deps = { content: this.content, layers: this.layers, metadata: this.metadata, spoolDir: this.spoolDir };
+    return loadArchive({ ...deps, maxLayerSize: this.options.maxLayerSize ?? DEFAULT_MAX_LAYER_SIZE, exclusive: (fn) => this.exclusive(fn) }, data);
+  }
+
+  async exportSnapshot(key: string): Promise<Readable> {
+    return exportLayers(snapshotLayerDirs((await this.snapshots.get(key)).mounts));
   }
 }
 

@@ -4,3 +4,4 @@ export * from './changes';
 export type { SnapshotInfo } from './snapshotter';
 export type { PullOptions, PullResult } from './pull';
 export * from './pull-progress';
+export type { LoadedImage } from './load';

@@ -296,6 +296,23 @@ export interface PullDone {
   upToDate: boolean;
 }
 
+export interface SaveImagesRequest {
+  references: string[];
+}
+
+export interface ArchiveChunk {
+  data: Buffer;
+}
+
+export interface LoadedImage {
+  id: string;
+  repoTags: string[];
+}
+
+export interface LoadImagesResponse {
+  images: LoadedImage[];
+}
+
 function createBaseVersionRequest(): VersionRequest {
   return {};
 }
@@ -4669,6 +4686,302 @@ export const PullDone: MessageFns<PullDone> = {
   },
 };
 
+function createBaseSaveImagesRequest(): SaveImagesRequest {
+  return { references: [] };
+}
+
+export const SaveImagesRequest: MessageFns<SaveImagesRequest> = {
+  encode(message: SaveImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.references) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SaveImagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSaveImagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.references.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SaveImagesRequest {
+    return {
+      references: globalThis.Array.isArray(object?.references)
+        ? object.references.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SaveImagesRequest): unknown {
+    const obj: any = {};
+    if (message.references?.length) {
+      obj.references = message.references;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SaveImagesRequest>): SaveImagesRequest {
+    return SaveImagesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SaveImagesRequest>): SaveImagesRequest {
+    const message = createBaseSaveImagesRequest();
+    message.references = object.references?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseArchiveChunk(): ArchiveChunk {
+  return { data: Buffer.alloc(0) };
+}
+
+export const ArchiveChunk: MessageFns<ArchiveChunk> = {
+  encode(message: ArchiveChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.data.length !== 0) {
+      writer.uint32(10).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArchiveChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArchiveChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArchiveChunk {
+    return { data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0) };
+  },
+
+  toJSON(message: ArchiveChunk): unknown {
+    const obj: any = {};
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ArchiveChunk>): ArchiveChunk {
+    return ArchiveChunk.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ArchiveChunk>): ArchiveChunk {
+    const message = createBaseArchiveChunk();
+    message.data = object.data ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseLoadedImage(): LoadedImage {
+  return { id: "", repoTags: [] };
+}
+
+export const LoadedImage: MessageFns<LoadedImage> = {
+  encode(message: LoadedImage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    for (const v of message.repoTags) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadedImage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadedImage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repoTags.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadedImage {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      repoTags: globalThis.Array.isArray(object?.repoTags)
+        ? object.repoTags.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.repo_tags)
+        ? object.repo_tags.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: LoadedImage): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.repoTags?.length) {
+      obj.repoTags = message.repoTags;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoadedImage>): LoadedImage {
+    return LoadedImage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoadedImage>): LoadedImage {
+    const message = createBaseLoadedImage();
+    message.id = object.id ?? "";
+    message.repoTags = object.repoTags?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseLoadImagesResponse(): LoadImagesResponse {
+  return { images: [] };
+}
+
+export const LoadImagesResponse: MessageFns<LoadImagesResponse> = {
+  encode(message: LoadImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.images) {
+      LoadedImage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadImagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadImagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.images.push(LoadedImage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadImagesResponse {
+    return {
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => LoadedImage.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: LoadImagesResponse): unknown {
+    const obj: any = {};
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => LoadedImage.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoadImagesResponse>): LoadImagesResponse {
+    return LoadImagesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoadImagesResponse>): LoadImagesResponse {
+    const message = createBaseLoadImagesResponse();
+    message.images = object.images?.map((e) => LoadedImage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type DaemonServiceService = typeof DaemonServiceService;
 export const DaemonServiceService = {
   version: {
@@ -4746,6 +5059,36 @@ export const DaemonServiceService = {
     requestDeserialize: (value: Buffer): PullImageRequest => PullImageRequest.decode(value),
     responseSerialize: (value: PullImageProgress): Buffer => Buffer.from(PullImageProgress.encode(value).finish()),
     responseDeserialize: (value: Buffer): PullImageProgress => PullImageProgress.decode(value),
+  },
+  /** docker save: a tar archive of the images, streamed. */
+  saveImages: {
+    path: "/berth.daemon.v1.DaemonService/SaveImages" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: SaveImagesRequest): Buffer => Buffer.from(SaveImagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SaveImagesRequest => SaveImagesRequest.decode(value),
+    responseSerialize: (value: ArchiveChunk): Buffer => Buffer.from(ArchiveChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ArchiveChunk => ArchiveChunk.decode(value),
+  },
+  /** docker load: a tar archive in, the loaded images out. */
+  loadImages: {
+    path: "/berth.daemon.v1.DaemonService/LoadImages" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: ArchiveChunk): Buffer => Buffer.from(ArchiveChunk.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ArchiveChunk => ArchiveChunk.decode(value),
+    responseSerialize: (value: LoadImagesResponse): Buffer => Buffer.from(LoadImagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoadImagesResponse => LoadImagesResponse.decode(value),
+  },
+  /** docker export: the container's filesystem as a tar, streamed. */
+  exportContainer: {
+    path: "/berth.daemon.v1.DaemonService/ExportContainer" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ContainerRef): Buffer => Buffer.from(ContainerRef.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ContainerRef => ContainerRef.decode(value),
+    responseSerialize: (value: ArchiveChunk): Buffer => Buffer.from(ArchiveChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ArchiveChunk => ArchiveChunk.decode(value),
   },
   createContainer: {
     path: "/berth.daemon.v1.DaemonService/CreateContainer" as const,
@@ -4921,6 +5264,12 @@ export interface DaemonServiceServer extends UntypedServiceImplementation {
    * same time shares one job, and each sees its progress.
    */
   pullImage: handleServerStreamingCall<PullImageRequest, PullImageProgress>;
+  /** docker save: a tar archive of the images, streamed. */
+  saveImages: handleServerStreamingCall<SaveImagesRequest, ArchiveChunk>;
+  /** docker load: a tar archive in, the loaded images out. */
+  loadImages: handleClientStreamingCall<ArchiveChunk, LoadImagesResponse>;
+  /** docker export: the container's filesystem as a tar, streamed. */
+  exportContainer: handleServerStreamingCall<ContainerRef, ArchiveChunk>;
   createContainer: handleUnaryCall<CreateContainerRequest, CreateContainerResponse>;
   startContainer: handleUnaryCall<ContainerRef, Empty>;
   listContainers: handleUnaryCall<ListContainersRequest, ListContainersResponse>;
@@ -5046,6 +5395,37 @@ export interface DaemonServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<PullImageProgress>;
+  /** docker save: a tar archive of the images, streamed. */
+  saveImages(request: SaveImagesRequest, options?: Partial<CallOptions>): ClientReadableStream<ArchiveChunk>;
+  saveImages(
+    request: SaveImagesRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ArchiveChunk>;
+  /** docker load: a tar archive in, the loaded images out. */
+  loadImages(
+    callback: (error: ServiceError | null, response: LoadImagesResponse) => void,
+  ): ClientWritableStream<ArchiveChunk>;
+  loadImages(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LoadImagesResponse) => void,
+  ): ClientWritableStream<ArchiveChunk>;
+  loadImages(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoadImagesResponse) => void,
+  ): ClientWritableStream<ArchiveChunk>;
+  loadImages(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoadImagesResponse) => void,
+  ): ClientWritableStream<ArchiveChunk>;
+  /** docker export: the container's filesystem as a tar, streamed. */
+  exportContainer(request: ContainerRef, options?: Partial<CallOptions>): ClientReadableStream<ArchiveChunk>;
+  exportContainer(
+    request: ContainerRef,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ArchiveChunk>;
   createContainer(
     request: CreateContainerRequest,
     callback: (error: ServiceError | null, response: CreateContainerResponse) => void,

@@ -11,9 +11,11 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
   type ClientWritableStream,
   type handleClientStreamingCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -92,6 +94,25 @@ export interface ListSnapshotsRequest {
 
 export interface ListSnapshotsResponse {
   snapshots: Snapshot[];
+}
+
+export interface SaveRequest {
+  /** References, full IDs or unique ID prefixes, as docker save takes them. */
+  references: string[];
+}
+
+export interface ArchiveChunk {
+  data: Buffer;
+}
+
+export interface LoadedImage {
+  id: string;
+  /** Familiar names (busybox:latest) the archive gave the image. */
+  repoTags: string[];
+}
+
+export interface LoadResponse {
+  images: LoadedImage[];
 }
 
 function createBaseImportHeader(): ImportHeader {
@@ -1204,6 +1225,302 @@ export const ListSnapshotsResponse: MessageFns<ListSnapshotsResponse> = {
   },
 };
 
+function createBaseSaveRequest(): SaveRequest {
+  return { references: [] };
+}
+
+export const SaveRequest: MessageFns<SaveRequest> = {
+  encode(message: SaveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.references) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SaveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSaveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.references.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SaveRequest {
+    return {
+      references: globalThis.Array.isArray(object?.references)
+        ? object.references.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SaveRequest): unknown {
+    const obj: any = {};
+    if (message.references?.length) {
+      obj.references = message.references;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SaveRequest>): SaveRequest {
+    return SaveRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SaveRequest>): SaveRequest {
+    const message = createBaseSaveRequest();
+    message.references = object.references?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseArchiveChunk(): ArchiveChunk {
+  return { data: Buffer.alloc(0) };
+}
+
+export const ArchiveChunk: MessageFns<ArchiveChunk> = {
+  encode(message: ArchiveChunk, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.data.length !== 0) {
+      writer.uint32(10).bytes(message.data);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ArchiveChunk {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseArchiveChunk();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.data = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ArchiveChunk {
+    return { data: isSet(object.data) ? Buffer.from(bytesFromBase64(object.data)) : Buffer.alloc(0) };
+  },
+
+  toJSON(message: ArchiveChunk): unknown {
+    const obj: any = {};
+    if (message.data.length !== 0) {
+      obj.data = base64FromBytes(message.data);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ArchiveChunk>): ArchiveChunk {
+    return ArchiveChunk.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ArchiveChunk>): ArchiveChunk {
+    const message = createBaseArchiveChunk();
+    message.data = object.data ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseLoadedImage(): LoadedImage {
+  return { id: "", repoTags: [] };
+}
+
+export const LoadedImage: MessageFns<LoadedImage> = {
+  encode(message: LoadedImage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    for (const v of message.repoTags) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadedImage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadedImage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repoTags.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadedImage {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      repoTags: globalThis.Array.isArray(object?.repoTags)
+        ? object.repoTags.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.repo_tags)
+        ? object.repo_tags.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: LoadedImage): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.repoTags?.length) {
+      obj.repoTags = message.repoTags;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoadedImage>): LoadedImage {
+    return LoadedImage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoadedImage>): LoadedImage {
+    const message = createBaseLoadedImage();
+    message.id = object.id ?? "";
+    message.repoTags = object.repoTags?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseLoadResponse(): LoadResponse {
+  return { images: [] };
+}
+
+export const LoadResponse: MessageFns<LoadResponse> = {
+  encode(message: LoadResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.images) {
+      LoadedImage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.images.push(LoadedImage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadResponse {
+    return {
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => LoadedImage.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: LoadResponse): unknown {
+    const obj: any = {};
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => LoadedImage.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoadResponse>): LoadResponse {
+    return LoadResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoadResponse>): LoadResponse {
+    const message = createBaseLoadResponse();
+    message.images = object.images?.map((e) => LoadedImage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type ImageStoreServiceService = typeof ImageStoreServiceService;
 export const ImageStoreServiceService = {
   /**
@@ -1295,6 +1612,42 @@ export const ImageStoreServiceService = {
       Buffer.from(ListSnapshotsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListSnapshotsResponse => ListSnapshotsResponse.decode(value),
   },
+  /**
+   * Images as one tar archive that docker load reads (docker save); layers shared by several
+   * images are written once.
+   */
+  save: {
+    path: "/berth.imagestore.v1.ImageStoreService/Save" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: SaveRequest): Buffer => Buffer.from(SaveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SaveRequest => SaveRequest.decode(value),
+    responseSerialize: (value: ArchiveChunk): Buffer => Buffer.from(ArchiveChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ArchiveChunk => ArchiveChunk.decode(value),
+  },
+  /**
+   * Images from a docker save archive (OCI layout or legacy shape, plain or gzip); every digest is
+   * verified and nothing is stored unless every image is whole.
+   */
+  load: {
+    path: "/berth.imagestore.v1.ImageStoreService/Load" as const,
+    requestStream: true as const,
+    responseStream: false as const,
+    requestSerialize: (value: ArchiveChunk): Buffer => Buffer.from(ArchiveChunk.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ArchiveChunk => ArchiveChunk.decode(value),
+    responseSerialize: (value: LoadResponse): Buffer => Buffer.from(LoadResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoadResponse => LoadResponse.decode(value),
+  },
+  /** A snapshot's merged filesystem (its image's layers under its upper directory) as a tar. */
+  exportSnapshot: {
+    path: "/berth.imagestore.v1.ImageStoreService/ExportSnapshot" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: SnapshotRef): Buffer => Buffer.from(SnapshotRef.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SnapshotRef => SnapshotRef.decode(value),
+    responseSerialize: (value: ArchiveChunk): Buffer => Buffer.from(ArchiveChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ArchiveChunk => ArchiveChunk.decode(value),
+  },
 } as const;
 
 export interface ImageStoreServiceServer extends UntypedServiceImplementation {
@@ -1313,6 +1666,18 @@ export interface ImageStoreServiceServer extends UntypedServiceImplementation {
   getSnapshot: handleUnaryCall<SnapshotRef, Snapshot>;
   removeSnapshot: handleUnaryCall<SnapshotRef, Empty>;
   listSnapshots: handleUnaryCall<ListSnapshotsRequest, ListSnapshotsResponse>;
+  /**
+   * Images as one tar archive that docker load reads (docker save); layers shared by several
+   * images are written once.
+   */
+  save: handleServerStreamingCall<SaveRequest, ArchiveChunk>;
+  /**
+   * Images from a docker save archive (OCI layout or legacy shape, plain or gzip); every digest is
+   * verified and nothing is stored unless every image is whole.
+   */
+  load: handleClientStreamingCall<ArchiveChunk, LoadResponse>;
+  /** A snapshot's merged filesystem (its image's layers under its upper directory) as a tar. */
+  exportSnapshot: handleServerStreamingCall<SnapshotRef, ArchiveChunk>;
 }
 
 export interface ImageStoreServiceClient extends Client {
@@ -1450,6 +1815,37 @@ export interface ImageStoreServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListSnapshotsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Images as one tar archive that docker load reads (docker save); layers shared by several
+   * images are written once.
+   */
+  save(request: SaveRequest, options?: Partial<CallOptions>): ClientReadableStream<ArchiveChunk>;
+  save(request: SaveRequest, metadata?: Metadata, options?: Partial<CallOptions>): ClientReadableStream<ArchiveChunk>;
+  /**
+   * Images from a docker save archive (OCI layout or legacy shape, plain or gzip); every digest is
+   * verified and nothing is stored unless every image is whole.
+   */
+  load(callback: (error: ServiceError | null, response: LoadResponse) => void): ClientWritableStream<ArchiveChunk>;
+  load(
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LoadResponse) => void,
+  ): ClientWritableStream<ArchiveChunk>;
+  load(
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoadResponse) => void,
+  ): ClientWritableStream<ArchiveChunk>;
+  load(
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoadResponse) => void,
+  ): ClientWritableStream<ArchiveChunk>;
+  /** A snapshot's merged filesystem (its image's layers under its upper directory) as a tar. */
+  exportSnapshot(request: SnapshotRef, options?: Partial<CallOptions>): ClientReadableStream<ArchiveChunk>;
+  exportSnapshot(
+    request: SnapshotRef,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ArchiveChunk>;
 }
 
 export const ImageStoreServiceClient = makeGenericClientConstructor(

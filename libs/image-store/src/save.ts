@@ -1,0 +1,131 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { pack as tarPack, type Pack } from 'tar-stream';
+import type { ContentStore } from '@berth/content-store';
+import { digestHex } from '@berth/content-store';
+import { invalidArgument, notFound } from '@berth/errors';
+import { familiarName, familiarString, normalizeReference, parseReference } from '@berth/reference';
+import type { ImageRecord } from './metadata-store';
+import { MEDIA_TYPE_MANIFEST } from './oci';
+import { addEntry, streamEntry } from './tar-entries';
+
+export const MEDIA_TYPE_INDEX = 'application/vnd.oci.image.index.v1+json';
+export const ANNOTATION_IMAGE_NAME = 'io.containerd.image.name';
+export const ANNOTATION_REF_NAME = 'org.opencontainers.image.ref.name';
+
+export interface SavedImage {
+  record: ImageRecord;
+  // Normalised references (docker.io/library/busybox:latest) the archive names the image by.
+  tags: string[];
+}
+
+// What docker save's manifest.json holds for each image.
+export interface ArchiveManifestEntry {
+  Config: string;
+  RepoTags: string[] | null;
+  Layers: string[];
+}
+
+// docker (since 25) writes every file with a zero time, so archives of the same images match.
+const EPOCH = new Date(0);
+
+export const blobPath = (digest: string): string => `blobs/sha256/${digestHex(digest)}`;
+
+/*
+ * Writes images as docker save does: an OCI image layout (oci-layout, index.json, blobs) that
+ * also carries docker's manifest.json and repositories, so both docker's OCI loader and its
+ * legacy one (docker before 25) read it. Blobs are streamed from the content store, each once.
+ */
+export function saveArchive(content: ContentStore, images: readonly SavedImage[]): Readable {
+  const pack = tarPack();
+  const out = new PassThrough();
+  pipeline(pack, out).catch((err: unknown) => out.destroy(err as Error));
+  writeArchive(pack, content, images).then(
+    () => pack.finalize(),
+    (err: unknown) => pack.destroy(err as Error),
+  );
+  return out;
+}
+
+async function writeArchive(pack: Pack, content: ContentStore, images: readonly SavedImage[]): Promise<void> {
+  const written = new Set<string>();
+  await addEntry(pack, { name: 'blobs/', type: 'directory', mode: 0o755, mtime: EPOCH });
+  await addEntry(pack, { name: 'blobs/sha256/', type: 'directory', mode: 0o755, mtime: EPOCH });
+  const writeBlob = async (digest: string): Promise<void> => {
+    if (written.has(digest)) return;
+    written.add(digest);
+    const info = await content.info(digest);
+    if (!info) throw notFound(`blob ${digest} is missing from the content store`);
+    await streamEntry(pack, { name: blobPath(digest), size: info.size, mode: 0o644, mtime: EPOCH }, await content.reader(digest));
+  };
+  const index: object[] = [];
+  const manifest: ArchiveManifestEntry[] = [];
+  const repositories: Record<string, Record<string, string>> = {};
+  for (const { record, tags } of images) {
+    for (const layer of record.layers) await writeBlob(layer.blobDigest);
+    await writeBlob(record.id);
+    await writeBlob(record.manifestDigest);
+    const manifestBytes = await readAll(await content.reader(record.manifestDigest));
+    const mediaType = (JSON.parse(manifestBytes.toString('utf8')) as { mediaType?: string }).mediaType ?? MEDIA_TYPE_MANIFEST;
+    const descriptor = { mediaType, digest: record.manifestDigest, size: manifestBytes.length };
+    if (tags.length === 0) index.push(descriptor);
+    const familiar: string[] = [];
+    for (const tag of tags) {
+      const ref = parseReference(tag);
+      familiar.push(familiarString(ref));
+      index.push({ ...descriptor, annotations: { [ANNOTATION_IMAGE_NAME]: tag, [ANNOTATION_REF_NAME]: ref.tag ?? 'latest' } });
+      const top = record.layers[record.layers.length - 1];
+      if (top && ref.tag) (repositories[familiarName(ref)] ??= {})[ref.tag] = digestHex(top.blobDigest);
+    }
+    manifest.push({ Config: blobPath(record.id), RepoTags: familiar.length > 0 ? familiar : null, Layers: record.layers.map((l) => blobPath(l.blobDigest)) });
+  }
+  await addFile(pack, 'index.json', { schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX, manifests: index });
+  await addFile(pack, 'manifest.json', manifest);
+  await addFile(pack, 'oci-layout', { imageLayoutVersion: '1.0.0' });
+  if (Object.keys(repositories).length > 0) await addFile(pack, 'repositories', repositories);
+}
+
+function addFile(pack: Pack, name: string, value: unknown): Promise<void> {
+  const body = Buffer.from(`${JSON.stringify(value)}\n`);
+  return addEntry(pack, { name, size: body.length, mode: 0o644, mtime: EPOCH }, body);
+}
+
+export async function readAll(stream: Readable, limit = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      stream.destroy();
+      throw new Error(`more than ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/*
+ * What docker save names each image by: an image given by name carries that name (busybox
+ * means busybox:latest), one given by ID carries none. An image named twice is written once.
+ */
+export function selectImages(references: readonly string[], resolve: (ref: string) => ImageRecord, tagTarget: (normalized: string) => string | undefined): SavedImage[] {
+  if (references.length === 0) throw invalidArgument('"save" requires at least 1 argument');
+  const selected = new Map<string, SavedImage>();
+  for (const ref of references) {
+    const record = resolve(ref);
+    const image = selected.get(record.id) ?? { record, tags: [] };
+    selected.set(record.id, image);
+    const normalized = tagOf(ref);
+    if (normalized !== undefined && tagTarget(normalized) === record.id && !image.tags.includes(normalized)) image.tags.push(normalized);
+  }
+  return [...selected.values()];
+}
+
+function tagOf(ref: string): string | undefined {
+  try {
+    const parsed = parseReference(ref);
+    return parsed.digest === undefined ? normalizeReference(ref) : undefined;
+  } catch {
+    return undefined;
+  }
+}
