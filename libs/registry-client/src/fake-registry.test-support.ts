@@ -32,6 +32,11 @@ export class FakeRegistry {
   auth: 'none' | 'bearer' | 'basic' = 'none';
   users: Record<string, string> = {};
   tokensIssued = 0;
+  // Like Docker Hub's token server: how long a token lasts, as told to the client...
+  tokenTtlSeconds = 300;
+  // ...and how long the registry really honours it (a token may die early: revoked, clock skew).
+  tokenHonouredMs: number | undefined;
+  private readonly tokenExpiry = new Map<string, number>();
   port = 0;
 
   get host(): string {
@@ -77,12 +82,19 @@ export class FakeRegistry {
         res.writeHead(401).end();
         return;
       }
+      if (url.searchParams.get('service') !== 'fake' || url.searchParams.getAll('scope').length === 0) {
+        res.writeHead(400).end('{"details":"service and scope are required"}');
+        return;
+      }
       this.tokensIssued++;
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: `tok-${url.searchParams.getAll('scope').join(',')}`, expires_in: 300 }));
+      const token = `tok-${this.tokensIssued}-${url.searchParams.getAll('scope').join(',')}`;
+      this.tokenExpiry.set(token, Date.now() + (this.tokenHonouredMs ?? this.tokenTtlSeconds * 1000));
+      const body = { token, access_token: token, expires_in: this.tokenTtlSeconds, issued_at: new Date().toISOString() };
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
       return;
     }
     const authz = req.headers.authorization;
-    if (this.auth === 'bearer' && !authz?.startsWith('Bearer tok-')) {
+    if (this.auth === 'bearer' && !((this.tokenExpiry.get(authz?.replace(/^Bearer /, '') ?? '') ?? 0) > Date.now())) {
       res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${this.host}/token",service="fake",scope="repository:lib/app:pull"` }).end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
       return;
     }

@@ -51,6 +51,24 @@ describe('RegistryClient against a fake registry', () => {
     expect(registry.tokensIssued).toBe(1);
   });
 
+  it('follows Docker Hub\'s anonymous token flow and renews a token that expires mid-pull', async () => {
+    const { layer } = image();
+    registry.auth = 'bearer';
+    registry.tokenTtlSeconds = 1;
+    registry.tokenHonouredMs = 300;
+    const remote = repo();
+    const { manifest } = await remote.resolve();
+    expect(registry.requests.slice(0, 3)).toEqual(['GET /v2/lib/app/manifests/v1', 'GET /token', 'GET /v2/lib/app/manifests/v1']);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The token died at the registry while the client still trusts it, and the blob's connection
+    // drops half-way: the blob request gets a fresh token and the resumed range goes through.
+    const path = `/v2/lib/app/blobs/${manifest.layers[0]!.digest}`;
+    registry.misbehave.set(path, { dropAfter: { bytes: 5000, times: 1 } });
+    expect((await remote.readBlob(manifest.layers[0]!)).equals(layer)).toBe(true);
+    expect(registry.tokensIssued).toBe(2);
+    expect(registry.requests.filter((r) => r === `GET ${path}`).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('sends credentials to the token server and reports a bad password clearly', async () => {
     image();
     registry.auth = 'bearer';

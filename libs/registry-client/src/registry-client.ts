@@ -40,8 +40,10 @@ export class RegistryClient {
     return this.options.userAgent ?? 'berth/0.1';
   }
 
-  session(ref: Reference, credentials?: Credentials): RegistrySession {
-    return new RegistrySession(this, ref, credentials ?? this.options.credentials?.(ref.domain));
+  // `scopes`: the token scopes asked for beyond pulling this repository (a push asks for
+  // `repository:NAME:pull,push` and, to mount, pull on the source repositories).
+  session(ref: Reference, credentials?: Credentials, scopes: readonly string[] = []): RegistrySession {
+    return new RegistrySession(this, ref, credentials ?? this.options.credentials?.(ref.domain), scopes);
   }
 
   cachedToken(key: string): string | undefined {
@@ -97,6 +99,11 @@ export interface SendOptions {
   notFound: ErrorCode;
   // Extra statuses the caller handles itself (206 for ranges).
   accept?: number[];
+  // A request body, made afresh for each send (a 401 answered with a token sends it again).
+  body?: () => NonNullable<RequestInit['body']>;
+  // An absolute URL or a path on the endpoint instead of one under the repository (an upload's
+  // Location).
+  url?: string;
 }
 
 // Requests to one repository of one registry, authenticated as its challenges ask.
@@ -109,6 +116,7 @@ export class RegistrySession {
     private readonly client: RegistryClient,
     readonly ref: Reference,
     private readonly credentials: Credentials | undefined,
+    private readonly scopes: readonly string[] = [],
   ) {
     this.repository = repositoryName(ref);
   }
@@ -158,21 +166,23 @@ export class RegistrySession {
    * realm, anonymously or with the caller's credentials) and the request is sent again.
    */
   async send(endpoint: Endpoint, path: string, attempt: Attempt, options: SendOptions): Promise<Response> {
-    const url = path === '' ? `${endpoint.base}/v2/` : `${endpoint.base}/v2/${this.ref.path}/${path}`;
+    const url = options.url !== undefined ? new URL(options.url, endpoint.base).toString() : path === '' ? `${endpoint.base}/v2/` : `${endpoint.base}/v2/${this.ref.path}/${path}`;
     const request = (authorization: string | undefined): Promise<Response> =>
       fetch(url, {
         method: options.method ?? 'GET',
+        ...(options.body ? { body: options.body(), duplex: 'half' } : {}),
         headers: { 'User-Agent': this.client.userAgent, ...options.headers, ...(authorization ? { Authorization: authorization } : {}) },
         signal: attempt.signal,
         redirect: 'follow',
       });
-    let res = await request(this.authorization.get(endpoint.base));
+    const sent = this.authorization.get(endpoint.base);
+    let res = await request(sent);
     attempt.touch();
     if (res.status === 401) {
       const header = res.headers.get('www-authenticate');
       await res.body?.cancel().catch(() => undefined);
       if (header) {
-        this.authorization.set(endpoint.base, await this.authorize(endpoint, header, attempt));
+        this.authorization.set(endpoint.base, await this.authorize(endpoint, header, attempt, sent));
         res = await request(this.authorization.get(endpoint.base));
         attempt.touch();
       }
@@ -181,20 +191,22 @@ export class RegistrySession {
     throw await statusError(res, attempt, options.what, this.repository, options.notFound);
   }
 
-  private async authorize(endpoint: Endpoint, header: string, attempt: Attempt): Promise<string> {
+  // `refused` is the Authorization the registry just answered 401 to: a token it no longer takes
+  // (expired early, revoked) is fetched anew rather than served from the cache.
+  private async authorize(endpoint: Endpoint, header: string, attempt: Attempt, refused: string | undefined): Promise<string> {
     const challenges = parseChallenges(header);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
-    if (bearer) return `Bearer ${await this.token(endpoint, bearer.params, attempt)}`;
+    if (bearer) return `Bearer ${await this.token(endpoint, bearer.params, attempt, refused)}`;
     const basic = challenges.find((c) => c.scheme === 'basic');
     const credentials = basic && this.credentials ? basicAuthorization(this.credentials) : undefined;
     if (basic && credentials) return credentials;
     throw new BerthError(ErrorCode.Unauthenticated, `${endpoint.base} requires authentication (${challenges.map((c) => c.scheme).join(', ') || 'no challenge'}): log in first`);
   }
 
-  private async token(endpoint: Endpoint, params: Record<string, string>, attempt: Attempt): Promise<string> {
+  private async token(endpoint: Endpoint, params: Record<string, string>, attempt: Attempt, refused: string | undefined): Promise<string> {
     const realm = params.realm;
     if (!realm) throw new BerthError(ErrorCode.Unauthenticated, `${endpoint.base} sent a Bearer challenge without a realm`);
-    const scopes = new Set([`repository:${this.ref.path}:pull`]);
+    const scopes = new Set([`repository:${this.ref.path}:pull`, ...this.scopes]);
     if (params.scope) for (const scope of params.scope.split(' ')) scopes.add(scope);
     const url = new URL(realm);
     if (params.service) url.searchParams.set('service', params.service);
@@ -203,7 +215,7 @@ export class RegistrySession {
     // Tokens are cached per identity: a hash of the credentials, never the credentials themselves.
     const key = `${url.toString()}|${basic ? createHash('sha256').update(basic).digest('hex') : 'anonymous'}`;
     const cached = this.client.cachedToken(key);
-    if (cached) return cached;
+    if (cached && `Bearer ${cached}` !== refused) return cached;
     const res = await fetch(url, { headers: { 'User-Agent': this.client.userAgent, ...(basic ? { Authorization: basic } : {}) }, signal: attempt.signal });
     attempt.touch();
     if (res.status === 401 || res.status === 403) {
