@@ -38,6 +38,8 @@ function splitDomain(name: string): { domain: string; path: string } {
 export function parseReference(input: string): Reference {
   const text = input.trim();
   if (text === '' || text !== input) throw invalid();
+  // An image ID is never a name: docker refuses it rather than look for docker.io/library/<id>.
+  if (/^[a-f0-9]{64}$/.test(text)) throw invalidArgument(`invalid repository name (${text}), cannot specify 64-byte hexadecimal strings`);
   let rest = text;
   let digest: string | undefined;
   const at = rest.indexOf('@');
