@@ -58,10 +58,7 @@ export async function loadArchive(deps: LoadDeps, input: Readable): Promise<Load
     }
     return await deps.exclusive(() => commitImages(deps, images, pending));
   } catch (err) {
-    for (const layer of pending.values()) {
-      await layer.writer?.abort();
-      await layer.discardUnpack?.();
-    }
+    for (const layer of pending.values()) await discardLayer(layer);
     throw err;
   } finally {
     await spool.remove();
@@ -70,21 +67,31 @@ export async function loadArchive(deps: LoadDeps, input: Readable): Promise<Load
 
 async function prepareLayer(deps: LoadDeps, spool: LoadSpool, file: SpooledFile, diffId: string, chainId: string): Promise<PendingLayer> {
   const pending: PendingLayer = { chainId };
-  if (!(await deps.content.info(diffId))) pending.writer = await deps.content.writer();
-  const writer = pending.writer;
-  if (!(await deps.layers.has(chainId))) {
-    const unpacked = await deps.layers.unpack(spool.open(file), {
-      maxSize: deps.maxLayerSize,
-      ...(writer ? { onChunk: (chunk: Buffer) => writer.write(chunk) } : {}),
-    });
-    pending.commitUnpack = unpacked.commit;
-    pending.discardUnpack = unpacked.discard;
-    checkDiffId(unpacked.result.diffId, diffId);
-  } else if (writer || file.digest !== diffId) {
-    // The files are there already; the data is still checked (and stored when its blob is not).
-    checkDiffId(await uncompressedDigest(spool.open(file), writer), diffId);
+  try {
+    if (!(await deps.content.info(diffId))) pending.writer = await deps.content.writer();
+    const writer = pending.writer;
+    if (!(await deps.layers.has(chainId))) {
+      const unpacked = await deps.layers.unpack(spool.open(file), {
+        maxSize: deps.maxLayerSize,
+        ...(writer ? { onChunk: (chunk: Buffer) => writer.write(chunk) } : {}),
+      });
+      pending.commitUnpack = unpacked.commit;
+      pending.discardUnpack = unpacked.discard;
+      checkDiffId(unpacked.result.diffId, diffId);
+    } else if (writer || file.digest !== diffId) {
+      // The files are there already; the data is still checked (and stored when its blob is not).
+      checkDiffId(await uncompressedDigest(spool.open(file), writer), diffId);
+    }
+    return pending;
+  } catch (err) {
+    await discardLayer(pending);
+    throw err;
   }
-  return pending;
+}
+
+async function discardLayer(layer: PendingLayer): Promise<void> {
+  await layer.writer?.abort();
+  await layer.discardUnpack?.();
 }
 
 function checkDiffId(actual: string, expected: string): void {
