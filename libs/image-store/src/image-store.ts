@@ -12,6 +12,7 @@ import { chainIds, goArch, MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_M
 import { Snapshotter, type SnapshotInfo } from './snapshotter';
 import { RegistryClient } from '@berth/registry-client';
 import { pullImage, type PullOptions } from './pull';
+import { pushImage, type PushOptions, type PushResult } from './push';
 import { saveArchive, selectImages } from './save';
 import { loadArchive, type LoadedImage } from './load';
 import { purgeLoadSpools } from './load-spool';
@@ -147,6 +148,12 @@ export class ImageStore {
       options,
     );
     return { ...imageView(result.record, this.metadata.tagsOf(result.record.id)), pulledDigest: result.digest, upToDate: result.upToDate };
+  }
+
+  // Pushes a tagged image to its registry (see push.ts).
+  async push(reference: string, options: PushOptions = {}): Promise<PushResult> {
+    this.registry ??= this.options.registry ?? new RegistryClient();
+    return pushImage({ content: this.content, metadata: this.metadata, registry: this.registry, exclusive: (fn) => this.exclusive(fn) }, reference, options);
   }
 
   async list(): Promise<types.Image[]> {

@@ -5,3 +5,4 @@ export type { SnapshotInfo } from './snapshotter';
 export type { PullOptions, PullResult } from './pull';
 export * from './pull-progress';
 export type { LoadedImage } from './load';
+export type { PushOptions, PushResult, PushProgress, PushListener, PushLayerStatus } from './push';

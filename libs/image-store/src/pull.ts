@@ -144,7 +144,7 @@ async function storeBlob(content: ContentStore, bytes: Buffer, digest: string): 
  * Runs `fn` over the jobs, `limit` at a time. The first failure aborts the rest (their partial
  * work is discarded by each job) and is the error reported once every job has settled.
  */
-async function runPool<T>(jobs: T[], limit: number, parent: AbortSignal | undefined, fn: (job: T, signal: AbortSignal) => Promise<void>): Promise<void> {
+export async function runPool<T>(jobs: T[], limit: number, parent: AbortSignal | undefined, fn: (job: T, signal: AbortSignal) => Promise<void>): Promise<void> {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(parent?.reason);
   parent?.addEventListener('abort', onAbort, { once: true });

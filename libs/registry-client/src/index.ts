@@ -6,3 +6,5 @@ export * from './platform';
 export * from './registry-client';
 export * from './remote';
 export { TransientError, type RetryPolicy } from './retry';
+export * from './push';
+export * from './login';
