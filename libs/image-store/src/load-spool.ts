@@ -69,10 +69,13 @@ export class LoadSpool {
   }
 
   private async add(header: Header, data: AsyncIterable<Buffer>, limits: SpoolLimits, index: number): Promise<void> {
+    if (header.type === 'directory') {
+      // Directories carry nothing a load needs; their names are still checked ("./" is the root).
+      if (header.name.replace(/[./]/g, '') !== '' || header.name.includes('..') || header.name.startsWith('/')) memberName(header.name);
+      return;
+    }
     const name = memberName(header.name);
     switch (header.type) {
-      case 'directory':
-        return;
       case 'file':
       case 'contiguous-file': {
         if ((header.size ?? 0) > limits.maxMemberSize) {

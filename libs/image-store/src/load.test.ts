@@ -100,7 +100,8 @@ describe('ImageStore.load', () => {
 
   it('loads a legacy docker save archive, tags it and keeps the config as the image ID', async () => {
     const f = await fixture('legacy');
-    const loaded = await load(legacyMembers(f, ['busybox:peer']));
+    // tar -C DIR . starts with the archive's root, "./".
+    const loaded = await load([{ name: './', type: 'directory', mode: 0o755 }, ...legacyMembers(f, ['busybox:peer'])]);
     expect(loaded).toEqual([{ id: f.id, repoTags: ['busybox:peer'] }]);
     const image = await store.get('busybox:peer');
     expect(image.id).toBe(f.id);
@@ -140,6 +141,7 @@ describe('ImageStore.load', () => {
 
   const hostile: Array<[string, (f: Fixture) => Member[], string]> = [
     ['a member name climbing out of the archive', (f) => [{ name: '../evil', body: 'x' }, ...legacyMembers(f, ['x:1'])], 'points outside the archive'],
+    ['a directory climbing out of the archive', (f) => [{ name: '../', type: 'directory' }, ...legacyMembers(f, ['x:1'])], 'points outside the archive'],
     ['an absolute member name', (f) => [{ name: '/tmp/evil', body: 'x' }, ...legacyMembers(f, ['x:1'])], 'absolute path'],
     ['a symlink to an absolute path', (f) => [{ name: 'evil', type: 'symlink', linkname: '/etc/passwd' }, ...legacyMembers(f, ['x:1'])], 'points outside'],
     ['a symlink climbing out', (f) => [{ name: 'a/evil', type: 'symlink', linkname: '../../etc/passwd' }, ...legacyMembers(f, ['x:1'])], 'points outside'],
