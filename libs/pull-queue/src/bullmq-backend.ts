@@ -1,9 +1,9 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { ErrorCode, isErrorCode } from '@berth/errors';
 import { DEFAULT_PULL_QUEUE, redisOptions } from './connection';
-import type { PullEvent, PullListener, PullOutcome, PullRequest } from './events';
-import type { PullBackend } from './coordinator';
-import { isPullState, replay } from './progress-state';
+import type { PullEvent, PullOutcome, PullRequest } from './events';
+import type { JobBackend } from './coordinator';
+import { isPullState, replay, type JobEvent } from './progress-state';
 
 export interface BullPullBackendOptions {
   redis: string;
@@ -11,14 +11,25 @@ export interface BullPullBackendOptions {
 }
 
 // What a worker stores as a job's progress: the event just reported and the state so far.
-export interface ProgressPayload {
-  event: PullEvent;
+export interface ProgressPayload<E = PullEvent> {
+  event: E;
   state: unknown;
 }
 
-interface Waiter {
-  onEvent: PullListener;
-  settle: (outcome: PullOutcome) => void;
+// The outcome every job settles with: success, or a BerthError's code and message.
+export type JobOutcome = { ok: true } | { ok: false; code: ErrorCode; message: string };
+
+interface Waiter<E, O> {
+  onEvent: (event: E) => void;
+  settle: (outcome: O) => void;
+}
+
+export interface BullJobBackendOptions<O> extends BullPullBackendOptions {
+  queueName: string;
+  // The BullMQ job name, and what failures are called in messages: `pull`, `push`.
+  kind: string;
+  // Reads a job's return value (untrusted JSON) as an outcome.
+  toOutcome: (value: unknown) => O;
 }
 
 const JOB_OPTIONS = {
@@ -32,18 +43,20 @@ const JOB_OPTIONS = {
 } as const;
 
 /*
- * The daemon's end of the pull queue. Queue events are listened to before a job is added, so a
+ * The daemon's end of a job queue (pulls, pushes). Queue events are listened to before a job is added, so a
  * job that finishes at once is still seen; joining a job already under way starts from the
  * state its worker last stored.
  */
-export class BullPullBackend implements PullBackend {
+export class BullJobBackend<R, E extends JobEvent, O extends JobOutcome> implements JobBackend<R, E, O> {
   private readonly queue: Queue;
   private readonly events: QueueEvents;
-  private readonly waiters = new Map<string, Waiter>();
+  private readonly waiters = new Map<string, Waiter<E, O>>();
   private readonly ready: Promise<unknown>;
+  private readonly kind: string;
 
-  constructor(options: BullPullBackendOptions) {
-    const name = options.queueName ?? DEFAULT_PULL_QUEUE;
+  constructor(options: BullJobBackendOptions<O>) {
+    const name = options.queueName;
+    this.kind = options.kind;
     const connection = redisOptions(options.redis);
     this.queue = new Queue(name, { connection });
     this.events = new QueueEvents(name, { connection });
@@ -54,28 +67,28 @@ export class BullPullBackend implements PullBackend {
       // As above: the events connection comes back and resumes where it stopped.
     });
     this.events.on('progress', ({ jobId, data }) => {
-      const payload = data as unknown as ProgressPayload;
+      const payload = data as unknown as ProgressPayload<E>;
       if (typeof payload === 'object' && payload !== null && 'event' in payload) this.waiters.get(jobId)?.onEvent(payload.event);
     });
-    this.events.on('completed', ({ jobId, returnvalue }) => this.waiters.get(jobId)?.settle(toOutcome(returnvalue)));
+    this.events.on('completed', ({ jobId, returnvalue }) => this.waiters.get(jobId)?.settle(options.toOutcome(returnvalue)));
     this.events.on('failed', ({ jobId, failedReason }) => {
-      this.waiters.get(jobId)?.settle({ ok: false, code: ErrorCode.Internal, message: `pull failed: ${failedReason}` });
+      this.waiters.get(jobId)?.settle({ ok: false, code: ErrorCode.Internal, message: `${this.kind} failed: ${failedReason}` } as O);
     });
     this.ready = this.events.waitUntilReady();
   }
 
-  async submit(jobId: string, request: PullRequest, onEvent: PullListener): Promise<PullOutcome> {
+  async submit(jobId: string, request: R, onEvent: (event: E) => void): Promise<O> {
     await this.ready;
-    let settle: (outcome: PullOutcome) => void = () => undefined;
-    const outcome = new Promise<PullOutcome>((resolve) => {
+    let settle: (outcome: O) => void = () => undefined;
+    const outcome = new Promise<O>((resolve) => {
       settle = resolve;
     });
     this.waiters.set(jobId, { onEvent, settle });
     try {
-      await this.queue.add('pull', request, { ...JOB_OPTIONS, jobId });
+      await this.queue.add(this.kind, request, { ...JOB_OPTIONS, jobId });
       // Joined a job already under way: start from what its worker last stored.
       const job = await Job.fromId(this.queue, jobId);
-      if (job && isPullState(job.progress)) for (const event of replay(job.progress)) onEvent(event);
+      if (job && isPullState(job.progress)) for (const event of replay(job.progress)) onEvent(event as unknown as E);
       return await outcome;
     } finally {
       this.waiters.delete(jobId);
@@ -98,15 +111,35 @@ export class BullPullBackend implements PullBackend {
   }
 }
 
-function toOutcome(value: unknown): PullOutcome {
+export class BullPullBackend extends BullJobBackend<PullRequest, PullEvent, PullOutcome> {
+  constructor(options: BullPullBackendOptions) {
+    super({ ...options, queueName: options.queueName ?? DEFAULT_PULL_QUEUE, kind: 'pull', toOutcome: toPullOutcome });
+  }
+}
+
+// A failure outcome from a job's return value, or undefined when it is not one.
+export function failureOutcome(value: unknown, kind: string): { ok: false; code: ErrorCode; message: string } | undefined {
   const parsed: unknown = typeof value === 'string' ? safeParse(value) : value;
-  if (typeof parsed !== 'object' || parsed === null) return { ok: false, code: ErrorCode.Internal, message: 'the pull worker returned nothing' };
+  if (typeof parsed !== 'object' || parsed === null) return { ok: false, code: ErrorCode.Internal, message: `the ${kind} worker returned nothing` };
   const o = parsed as Record<string, unknown>;
-  if (o.ok === true && typeof o.reference === 'string' && typeof o.digest === 'string' && typeof o.imageId === 'string') {
+  if (o.ok === true) return undefined;
+  const code = typeof o.code === 'string' && isErrorCode(o.code) ? o.code : ErrorCode.Internal;
+  return { ok: false, code, message: typeof o.message === 'string' ? o.message : `the ${kind} failed` };
+}
+
+export function parsedOutcome(value: unknown): Record<string, unknown> {
+  const parsed: unknown = typeof value === 'string' ? safeParse(value) : value;
+  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+}
+
+function toPullOutcome(value: unknown): PullOutcome {
+  const failure = failureOutcome(value, 'pull');
+  if (failure) return failure;
+  const o = parsedOutcome(value);
+  if (typeof o.reference === 'string' && typeof o.digest === 'string' && typeof o.imageId === 'string') {
     return { ok: true, reference: o.reference, digest: o.digest, imageId: o.imageId, upToDate: o.upToDate === true };
   }
-  const code = typeof o.code === 'string' && isErrorCode(o.code) ? o.code : ErrorCode.Internal;
-  return { ok: false, code, message: typeof o.message === 'string' ? o.message : 'the pull failed' };
+  return { ok: false, code: ErrorCode.Internal, message: 'the pull worker returned an unreadable result' };
 }
 
 function safeParse(text: string): unknown {

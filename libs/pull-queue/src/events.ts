@@ -11,11 +11,19 @@ export type PullEvent =
 
 export type PullListener = (event: PullEvent) => void;
 
+// Credentials for the registry, as the client sent them (docker's X-Registry-Auth). They travel
+// in the job's data through the stack's own Redis and go when the job does; never in job IDs.
+export interface RegistryAuth {
+  username: string;
+  password: string;
+}
+
 export interface PullRequest {
   // As the user wrote it; the worker normalises it again.
   reference: string;
   // os/arch[/variant], or '' for the worker's host platform.
   platform: string;
+  auth?: RegistryAuth;
 }
 
 export interface PullSuccess {

@@ -5,3 +5,4 @@ export * from './coordinator';
 export * from './connection';
 export * from './bullmq-backend';
 export * from './worker';
+export * from './push-jobs';

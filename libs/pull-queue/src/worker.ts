@@ -1,12 +1,13 @@
 import { Worker, type Job } from 'bullmq';
 import { errorCodeOf, errorMessageOf, ErrorCode, isBerthError } from '@berth/errors';
 import { DEFAULT_PULL_QUEUE, redisOptions } from './connection';
-import type { PullEvent, PullListener, PullOutcome, PullRequest, PullSuccess } from './events';
-import { applyEvent, emptyState, type PullState } from './progress-state';
-import type { ProgressPayload } from './bullmq-backend';
+import type { PullEvent, PullOutcome, PullRequest, PullSuccess } from './events';
+import { applyEvent, emptyState, type JobEvent, type JobState } from './progress-state';
+import type { JobOutcome, ProgressPayload } from './bullmq-backend';
 
-// What does the pulling: ImageStore.pull in the image-store app.
-export type PullHandler = (request: PullRequest, onEvent: PullListener, signal: AbortSignal) => Promise<PullSuccess>;
+// What does the work: ImageStore.pull (or push) in the image-store app.
+export type JobHandler<R, E, S> = (request: R, onEvent: (event: E) => void, signal: AbortSignal) => Promise<S>;
+export type PullHandler = JobHandler<PullRequest, PullEvent, PullSuccess>;
 
 export interface PullWorkerOptions {
   redis: string;
@@ -24,7 +25,11 @@ const STALLED_CHECK_MS = 5_000;
 const MAX_STALLED = 3;
 
 export function startPullWorker(handler: PullHandler, options: PullWorkerOptions): Worker<PullRequest, PullOutcome> {
-  const worker = new Worker<PullRequest, PullOutcome>(options.queueName ?? DEFAULT_PULL_QUEUE, (job, _token, signal) => runJob(job, handler, signal), {
+  return startJobWorker<PullRequest, PullEvent, PullSuccess>(handler, { ...options, queueName: options.queueName ?? DEFAULT_PULL_QUEUE }) as Worker<PullRequest, PullOutcome>;
+}
+
+export function startJobWorker<R, E extends JobEvent, S extends object>(handler: JobHandler<R, E, S>, options: PullWorkerOptions & { queueName: string }): Worker<R, JobOutcome> {
+  const worker = new Worker<R, JobOutcome>(options.queueName, (job, _token, signal) => runJob(job, handler, signal), {
     connection: redisOptions(options.redis),
     concurrency: options.concurrency ?? 4,
     lockDuration: LOCK_MS,
@@ -35,13 +40,17 @@ export function startPullWorker(handler: PullHandler, options: PullWorkerOptions
   return worker;
 }
 
-export async function runJob(job: Pick<Job<PullRequest, PullOutcome>, 'data' | 'updateProgress'>, handler: PullHandler, signal?: AbortSignal): Promise<PullOutcome> {
-  let state: PullState = emptyState();
+export async function runJob<R, E extends JobEvent, S extends object>(
+  job: Pick<Job<R, unknown>, 'data' | 'updateProgress'>,
+  handler: JobHandler<R, E, S>,
+  signal?: AbortSignal,
+): Promise<({ ok: true } & S) | { ok: false; code: ErrorCode; message: string }> {
+  let state: JobState<E> = emptyState<E>();
   // Progress updates go out in order, one at a time; a lost update only costs a redraw.
   let chain: Promise<void> = Promise.resolve();
-  const onEvent = (event: PullEvent): void => {
+  const onEvent = (event: E): void => {
     state = applyEvent(state, event);
-    const payload: ProgressPayload = { event, state };
+    const payload: ProgressPayload<E> = { event, state };
     chain = chain.then(() => job.updateProgress(payload as unknown as object)).catch(() => undefined);
   };
   try {
