@@ -102,7 +102,7 @@ describe('ImageStore.load', () => {
     const f = await fixture('legacy');
     // tar -C DIR . starts with the archive's root, "./".
     const loaded = await load([{ name: './', type: 'directory', mode: 0o755 }, ...legacyMembers(f, ['busybox:peer'])]);
-    expect(loaded).toEqual([{ id: f.id, repoTags: ['busybox:peer'] }]);
+    expect(loaded).toEqual([{ id: f.id, repoTags: ['busybox:peer'], replaced: {} }]);
     const image = await store.get('busybox:peer');
     expect(image.id).toBe(f.id);
     expect(image.diffIds).toEqual(f.layers.map(sha));
@@ -111,7 +111,7 @@ describe('ImageStore.load', () => {
 
   it('loads a gzip OCI-layout archive named by its index annotations', async () => {
     const f = await fixture('oci');
-    expect(await load(ociMembers(f, 'docker.io/library/oci:1'), true)).toEqual([{ id: f.id, repoTags: ['oci:1'] }]);
+    expect(await load(ociMembers(f, 'docker.io/library/oci:1'), true)).toEqual([{ id: f.id, repoTags: ['oci:1'], replaced: {} }]);
   });
 
   it('loads an untagged image by ID and several images from one archive, sharing layers', async () => {
@@ -124,10 +124,20 @@ describe('ImageStore.load', () => {
     const blobs = [...a.layers, b.layers[1] as Buffer, a.config, b.config].map((body) => ({ name: `blobs/sha256/${hex(sha(body))}`, body }));
     const loaded = await load([...blobs, { name: 'manifest.json', body: JSON.stringify(manifest) }]);
     expect(loaded).toEqual([
-      { id: a.id, repoTags: [] },
-      { id: b.id, repoTags: ['b:1', 'b:2'] },
+      { id: a.id, repoTags: [], replaced: {} },
+      { id: b.id, repoTags: ['b:1', 'b:2'], replaced: {} },
     ]);
     expect(storedFiles().filter((n) => n.startsWith('layers/'))).toHaveLength(3);
+  });
+
+  it('moves a tag from the image that had it, and says which', async () => {
+    const first = await fixture('first');
+    const second = await fixture('second');
+    await load(legacyMembers(first, ['moved:1']));
+    expect(await load(legacyMembers(second, ['moved:1']))).toEqual([{ id: second.id, repoTags: ['moved:1'], replaced: { 'moved:1': first.id } }]);
+    expect((await store.get('moved:1')).id).toBe(second.id);
+    // Loading the same image again changes nothing.
+    expect(await load(legacyMembers(second, ['moved:1']))).toEqual([{ id: second.id, repoTags: ['moved:1'], replaced: {} }]);
   });
 
   it('follows links between members (docker links a layer.tar that two images share)', async () => {
@@ -136,7 +146,7 @@ describe('ImageStore.load', () => {
       m.name === `${'1'.repeat(64)}/layer.tar` ? { name: m.name, type: 'symlink' as const, linkname: '../extra/layer.tar' } : m,
     );
     members.unshift({ name: 'extra/layer.tar', body: f.layers[1] as Buffer });
-    expect(await load(members)).toEqual([{ id: f.id, repoTags: ['linked:1'] }]);
+    expect(await load(members)).toEqual([{ id: f.id, repoTags: ['linked:1'], replaced: {} }]);
   });
 
   const hostile: Array<[string, (f: Fixture) => Member[], string]> = [

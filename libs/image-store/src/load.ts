@@ -24,6 +24,8 @@ export interface LoadedImage {
   id: string;
   // Familiar names (busybox:latest).
   repoTags: string[];
+  // Tags this load took from other images: familiar name → the other image's ID.
+  replaced: Record<string, string>;
 }
 
 const MAX_MEMBERS = 100_000;
@@ -121,8 +123,13 @@ async function commitImages(deps: LoadDeps, images: PlannedImage[], pending: Map
   for (const image of images) {
     const existing = deps.metadata.image(image.id);
     const record = existing ?? (await storeImage(deps, image));
-    for (const tag of image.tags) await deps.metadata.setTag(tag, record.id);
-    loaded.push({ id: record.id, repoTags: image.tags.map((t) => familiarString(parseReference(t))) });
+    const replaced: Record<string, string> = {};
+    for (const tag of image.tags) {
+      const previous = deps.metadata.tagTarget(tag);
+      if (previous !== undefined && previous !== record.id) replaced[familiarString(parseReference(tag))] = previous;
+      await deps.metadata.setTag(tag, record.id);
+    }
+    loaded.push({ id: record.id, repoTags: image.tags.map((t) => familiarString(parseReference(t))), replaced });
   }
   return loaded;
 }

@@ -64,8 +64,8 @@ describe('ImageStore.save', () => {
 
     const other = await newStore();
     expect(await other.load(Readable.from([archive]))).toEqual([
-      { id: a.id, repoTags: ['a:1'] },
-      { id: b.id, repoTags: ['b:latest'] },
+      { id: a.id, repoTags: ['a:1'], replaced: {} },
+      { id: b.id, repoTags: ['b:latest'], replaced: {} },
     ]);
     expect((await other.get('b')).config?.cmd).toEqual(['sh']);
   });

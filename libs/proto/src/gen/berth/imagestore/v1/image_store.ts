@@ -109,6 +109,12 @@ export interface LoadedImage {
   id: string;
   /** Familiar names (busybox:latest) the archive gave the image. */
   repoTags: string[];
+  replaced: { [key: string]: string };
+}
+
+export interface LoadedImage_ReplacedEntry {
+  key: string;
+  value: string;
 }
 
 export interface LoadResponse {
@@ -1364,7 +1370,7 @@ export const ArchiveChunk: MessageFns<ArchiveChunk> = {
 };
 
 function createBaseLoadedImage(): LoadedImage {
-  return { id: "", repoTags: [] };
+  return { id: "", repoTags: [], replaced: {} };
 }
 
 export const LoadedImage: MessageFns<LoadedImage> = {
@@ -1375,6 +1381,9 @@ export const LoadedImage: MessageFns<LoadedImage> = {
     for (const v of message.repoTags) {
       writer.uint32(18).string(v!);
     }
+    globalThis.Object.entries(message.replaced).forEach(([key, value]: [string, string]) => {
+      LoadedImage_ReplacedEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
     return writer;
   },
 
@@ -1407,6 +1416,17 @@ export const LoadedImage: MessageFns<LoadedImage> = {
             message.repoTags.push(reader.string());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = LoadedImage_ReplacedEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.replaced[entry3.key] = entry3.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1427,6 +1447,20 @@ export const LoadedImage: MessageFns<LoadedImage> = {
         : globalThis.Array.isArray(object?.repo_tags)
         ? object.repo_tags.map((e: any) => globalThis.String(e))
         : [],
+      replaced: isObject(object.replaced)
+        ? (globalThis.Object.entries(object.replaced) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -1438,6 +1472,15 @@ export const LoadedImage: MessageFns<LoadedImage> = {
     if (message.repoTags?.length) {
       obj.repoTags = message.repoTags;
     }
+    if (message.replaced) {
+      const entries = globalThis.Object.entries(message.replaced) as [string, string][];
+      if (entries.length > 0) {
+        obj.replaced = {};
+        entries.forEach(([k, v]) => {
+          obj.replaced[k] = v;
+        });
+      }
+    }
     return obj;
   },
 
@@ -1448,6 +1491,100 @@ export const LoadedImage: MessageFns<LoadedImage> = {
     const message = createBaseLoadedImage();
     message.id = object.id ?? "";
     message.repoTags = object.repoTags?.map((e) => e) || [];
+    message.replaced = (globalThis.Object.entries(object.replaced ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseLoadedImage_ReplacedEntry(): LoadedImage_ReplacedEntry {
+  return { key: "", value: "" };
+}
+
+export const LoadedImage_ReplacedEntry: MessageFns<LoadedImage_ReplacedEntry> = {
+  encode(message: LoadedImage_ReplacedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadedImage_ReplacedEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadedImage_ReplacedEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadedImage_ReplacedEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: LoadedImage_ReplacedEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoadedImage_ReplacedEntry>): LoadedImage_ReplacedEntry {
+    return LoadedImage_ReplacedEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoadedImage_ReplacedEntry>): LoadedImage_ReplacedEntry {
+    const message = createBaseLoadedImage_ReplacedEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -1883,6 +2020,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
