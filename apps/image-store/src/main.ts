@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { errorMessageOf, invalidArgument } from '@berth/errors';
 import { addHealthService, createServer, listen, shutdown } from '@berth/grpc-kit';
 import { ImageStore } from '@berth/image-store';
+import { RegistryClient } from '@berth/registry-client';
 import { DEFAULT_ROOT, stackLayout, unixAddress } from '@berth/layout';
 import { imagestore } from '@berth/proto';
 import { startPullWorker } from '@berth/pull-queue';
@@ -18,6 +19,12 @@ function parseLayerSize(text: string): number {
   return bytes;
 }
 
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) throw invalidArgument(`invalid ${flag} ${JSON.stringify(text)}: want a whole number of at least 1`);
+  return value;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -27,11 +34,19 @@ async function main(): Promise<void> {
       // The stack's Redis (a socket path or redis://): where pull jobs come from.
       redis: { type: 'string' },
       'pull-concurrency': { type: 'string' },
+      // dockerd's name: attempts per request before a pull fails (a dropped or stalled transfer).
+      'max-download-attempts': { type: 'string' },
+      // Seconds a registry may send nothing before the request is abandoned and retried.
+      'registry-timeout': { type: 'string' },
     },
   });
   const layout = stackLayout(values.root ?? process.env.BERTH_ROOT ?? DEFAULT_ROOT);
   const maxLayerSize = parseLayerSize(values['max-layer-size'] ?? DEFAULT_MAX_LAYER_SIZE);
-  const store = new ImageStore(layout.imagesDir, { maxLayerSize });
+  const registry = new RegistryClient({
+    retries: positiveInteger('--max-download-attempts', values['max-download-attempts'] ?? process.env.BERTH_MAX_DOWNLOAD_ATTEMPTS ?? '5') - 1,
+    inactivityTimeoutMs: positiveInteger('--registry-timeout', values['registry-timeout'] ?? process.env.BERTH_REGISTRY_TIMEOUT ?? '30') * 1000,
+  });
+  const store = new ImageStore(layout.imagesDir, { maxLayerSize, registry });
   await store.open();
   const server = createServer();
   server.addService(imagestore.ImageStoreServiceService, imageStoreService(store));

@@ -1,0 +1,130 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { stackLayout } from '@berth/layout';
+import { MediaType } from '@berth/registry-client';
+import { FakeRegistry, sha } from '../../../libs/registry-client/src/fake-registry.test-support';
+import { BERTH, busyboxTar, describeIntegration, Stack } from '../harness';
+import { peersSkipReason, REGISTRY, tarOf } from '../peer-registry';
+
+const ZSTD_LAYER = 'application/vnd.oci.image.layer.v1.tar+zstd';
+const zstd = (data: Buffer): Buffer => execFileSync('zstd', ['-q', '-c'], { input: data, maxBuffer: 1 << 28 });
+
+// busybox (gzip) under a zstd layer holding /etc/berth-zstd: the blobs and the manifest.
+async function zstdImage(marker: string): Promise<{ blobs: Buffer[]; manifest: Buffer; top: Buffer }> {
+  const base = readFileSync(busyboxTar());
+  const tars = [base, await tarOf([{ name: 'etc/', type: 'directory' }, { name: 'etc/berth-zstd', body: `${marker}\n` }])];
+  const layers = [gzipSync(base, { level: 1 }), zstd(tars[1]!)];
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: tars.map(sha) } }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config: { mediaType: MediaType.OciConfig, digest: sha(config), size: config.length },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(layers[0]!), size: layers[0]!.length },
+        { mediaType: ZSTD_LAYER, digest: sha(layers[1]!), size: layers[1]!.length },
+      ],
+    }),
+  );
+  return { blobs: [config, ...layers], manifest, top: layers[1]! };
+}
+
+// What a failed pull may not leave: a queued or running job, a half-written blob or layer.
+function leftovers(stack: Stack): string[] {
+  const redis = (...args: string[]): string => execFileSync('redis-cli', ['-s', join(stack.root, 'run/redis.sock'), '--raw', ...args], { encoding: 'utf8' }).trim();
+  const images = stackLayout(stack.root).imagesDir;
+  const found = [`active jobs: ${redis('LLEN', 'bull:berth-pulls:active')}`, `waiting jobs: ${redis('LLEN', 'bull:berth-pulls:wait')}`];
+  for (const dir of ['ingest', 'layers']) {
+    const path = join(images, dir);
+    if (existsSync(path)) found.push(...readdirSync(path).filter((n) => dir === 'ingest' || n.startsWith('.tmp-')).map((n) => `${dir}/${n}`));
+  }
+  return found;
+}
+
+const ENV = { BERTH_REGISTRY_TIMEOUT: '1', BERTH_MAX_DOWNLOAD_ATTEMPTS: '2' };
+
+describeIntegration('pulls from a registry that hangs, drops connections, then recovers', () => {
+  const stack = new Stack();
+  const registry = new FakeRegistry();
+  let ref: string;
+  let topPath: string;
+
+  beforeAll(async () => {
+    await registry.start();
+    const image = await zstdImage('zstd through the stack');
+    for (const blob of image.blobs) registry.putBlob(blob);
+    registry.putManifest('v1', image.manifest, MediaType.OciManifest);
+    ref = `${registry.host}/hostile/app:v1`;
+    topPath = `/v2/hostile/app/blobs/${sha(image.top)}`;
+    // The image store reads its registry limits from the environment system up passes on.
+    const up = spawnSync(BERTH, ['system', 'up', '--root', stack.root], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...ENV } });
+    if (up.status !== 0) throw new Error(`system up failed: ${up.stderr}`);
+  }, 120_000);
+
+  afterAll(async () => {
+    stack.destroy();
+    await registry.stop();
+  }, 120_000);
+
+  it('gives up on a registry that stops sending mid-blob, in bounded time, with no stuck job', async () => {
+    registry.misbehave.set(topPath, { hang: true, afterBytes: 10 });
+    const started = Date.now();
+    const result = await stack.berth(['pull', ref], { timeoutMs: 30_000 });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error response from daemon: .*no data for 1s \(gave up after 2 attempts\)/m);
+    expect(leftovers(stack)).toEqual(['active jobs: 0', 'waiting jobs: 0']);
+  }, 60_000);
+
+  it('retries a dropped connection, then reports it clearly', async () => {
+    registry.misbehave.set(topPath, { dropAfter: { bytes: 20, times: 100 } });
+    const result = await stack.berth(['pull', ref], { timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/gave up after 2 attempts/);
+    expect(registry.requests.filter((r) => r === `GET ${topPath}`).length).toBeGreaterThanOrEqual(3);
+    expect(leftovers(stack)).toEqual(['active jobs: 0', 'waiting jobs: 0']);
+  }, 60_000);
+
+  it('pulls the zstd image once the registry behaves, and runs it', async () => {
+    registry.misbehave.delete(topPath);
+    const result = await stack.berth(['run', '--rm', ref, 'cat', '/etc/berth-zstd'], { timeoutMs: 60_000 });
+    expect(result.stdout).toBe('zstd through the stack\n');
+    expect(result.code).toBe(0);
+  }, 90_000);
+});
+
+const peers = peersSkipReason();
+if (peers) process.stderr.write(`SKIPPED integration suite "zstd image in registry:2": ${peers}\n`);
+(peers ? describe.skip : describeIntegration)(`a zstd image in registry:2${peers ? ` (SKIPPED: ${peers})` : ''}`, () => {
+  const stack = new Stack();
+  let dir: string;
+  const ref = `${REGISTRY}/berth-it/zstd:t${Date.now()}`;
+
+  beforeAll(async () => {
+    dir = mkdtempSync('/tmp/berth-it-zstd-');
+    const image = await zstdImage('zstd from registry:2');
+    const blobs = join(dir, 'blobs/sha256');
+    execFileSync('mkdir', ['-p', blobs]);
+    for (const blob of [...image.blobs, image.manifest]) writeFileSync(join(blobs, sha(blob).slice(7)), blob);
+    writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    const index = { schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: sha(image.manifest), size: image.manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'it' } }] };
+    writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
+    execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${dir}:it`, `docker://${ref}`], { stdio: 'inherit', timeout: 60_000 });
+    stack.up();
+  }, 180_000);
+
+  afterAll(() => {
+    stack.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('pulls and runs it', async () => {
+    const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' });
+    expect(raw).toContain(ZSTD_LAYER);
+    const result = await stack.berth(['run', '--rm', ref, 'cat', '/etc/berth-zstd'], { timeoutMs: 60_000 });
+    expect(result.stdout).toBe('zstd from registry:2\n');
+    expect(result.code).toBe(0);
+  }, 90_000);
+});
