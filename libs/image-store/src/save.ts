@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Pack } from 'tar-stream';
@@ -6,7 +7,7 @@ import { digestHex } from '@berth/content-store';
 import { invalidArgument, notFound } from '@berth/errors';
 import { familiarName, familiarString, normalizeReference, parseReference } from '@berth/reference';
 import type { ImageRecord } from './metadata-store';
-import { MEDIA_TYPE_MANIFEST } from './oci';
+import { MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_MANIFEST, type OciDescriptor, type OciManifest } from './oci';
 import { addEntry, streamEntry } from './tar-entries';
 
 export const MEDIA_TYPE_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -36,24 +37,25 @@ export const blobPath = (digest: string): string => `blobs/sha256/${digestHex(di
  * also carries docker's manifest.json and repositories, so both docker's OCI loader and its
  * legacy one (docker before 25) read it. Blobs are streamed from the content store, each once.
  */
-export function saveArchive(content: ContentStore, images: readonly SavedImage[]): Readable {
+export function saveArchive(content: ContentStore, images: readonly SavedImage[], known: readonly ImageRecord[]): Readable {
   const pack = tarPack();
   const out = new PassThrough();
   pipeline(pack, out).catch((err: unknown) => out.destroy(err as Error));
-  writeArchive(pack, content, images).then(
+  writeArchive(pack, content, images, known).then(
     () => pack.finalize(),
     (err: unknown) => pack.destroy(err as Error),
   );
   return out;
 }
 
-async function writeArchive(pack: Pack, content: ContentStore, images: readonly SavedImage[]): Promise<void> {
+async function writeArchive(pack: Pack, content: ContentStore, images: readonly SavedImage[], known: readonly ImageRecord[]): Promise<void> {
   const written = new Set<string>();
   await addEntry(pack, { name: 'blobs/', type: 'directory', mode: 0o755, mtime: EPOCH });
   await addEntry(pack, { name: 'blobs/sha256/', type: 'directory', mode: 0o755, mtime: EPOCH });
-  const writeBlob = async (digest: string): Promise<void> => {
+  const writeBlob = async (digest: string, bytes?: Buffer): Promise<void> => {
     if (written.has(digest)) return;
     written.add(digest);
+    if (bytes !== undefined) return addEntry(pack, { name: blobPath(digest), size: bytes.length, mode: 0o644, mtime: EPOCH }, bytes);
     const info = await content.info(digest);
     if (!info) throw notFound(`blob ${digest} is missing from the content store`);
     await streamEntry(pack, { name: blobPath(digest), size: info.size, mode: 0o644, mtime: EPOCH }, await content.reader(digest));
@@ -62,12 +64,11 @@ async function writeArchive(pack: Pack, content: ContentStore, images: readonly 
   const manifest: ArchiveManifestEntry[] = [];
   const repositories: Record<string, Record<string, string>> = {};
   for (const { record, tags } of images) {
-    for (const layer of record.layers) await writeBlob(layer.blobDigest);
+    const blobs = await imageBlobs(content, record, known);
+    for (const layer of blobs.layers) await writeBlob(layer.digest);
     await writeBlob(record.id);
-    await writeBlob(record.manifestDigest);
-    const manifestBytes = await readAll(await content.reader(record.manifestDigest));
-    const mediaType = (JSON.parse(manifestBytes.toString('utf8')) as { mediaType?: string }).mediaType ?? MEDIA_TYPE_MANIFEST;
-    const descriptor = { mediaType, digest: record.manifestDigest, size: manifestBytes.length };
+    await writeBlob(blobs.manifest.digest, blobs.manifest.bytes);
+    const descriptor = { mediaType: blobs.manifest.mediaType, digest: blobs.manifest.digest, size: blobs.manifest.bytes.length };
     if (tags.length === 0) index.push(descriptor);
     const familiar: string[] = [];
     for (const tag of tags) {
@@ -75,14 +76,71 @@ async function writeArchive(pack: Pack, content: ContentStore, images: readonly 
       familiar.push(familiarString(ref));
       index.push({ ...descriptor, annotations: { [ANNOTATION_IMAGE_NAME]: tag, [ANNOTATION_REF_NAME]: ref.tag ?? 'latest' } });
       const top = record.layers[record.layers.length - 1];
-      if (top && ref.tag) (repositories[familiarName(ref)] ??= {})[ref.tag] = digestHex(top.blobDigest);
+      if (top && ref.tag) (repositories[familiarName(ref)] ??= {})[ref.tag] = digestHex(top.diffId);
     }
-    manifest.push({ Config: blobPath(record.id), RepoTags: familiar.length > 0 ? familiar : null, Layers: record.layers.map((l) => blobPath(l.blobDigest)) });
+    manifest.push({ Config: blobPath(record.id), RepoTags: familiar.length > 0 ? familiar : null, Layers: blobs.layers.map((l) => blobPath(l.digest)) });
   }
   await addFile(pack, 'index.json', { schemaVersion: 2, mediaType: MEDIA_TYPE_INDEX, manifests: index });
   await addFile(pack, 'manifest.json', manifest);
   await addFile(pack, 'oci-layout', { imageLayoutVersion: '1.0.0' });
   if (Object.keys(repositories).length > 0) await addFile(pack, 'repositories', repositories);
+}
+
+interface ImageBlobs {
+  layers: OciDescriptor[];
+  manifest: { digest: string; mediaType: string; bytes: Buffer };
+}
+
+/*
+ * The blobs an image is saved with. A pull skips layers the store has unpacked already, so an
+ * image's own copy of a layer may be missing: any stored copy of the same diff ID serves (another
+ * image's, or the uncompressed one import and load keep), and then the image gets a manifest
+ * that names the copies written.
+ */
+async function imageBlobs(content: ContentStore, record: ImageRecord, known: readonly ImageRecord[]): Promise<ImageBlobs> {
+  const layers: OciDescriptor[] = [];
+  for (const layer of record.layers) {
+    const candidates = [layer.blobDigest, ...known.flatMap((image) => image.layers.filter((l) => l.diffId === layer.diffId).map((l) => l.blobDigest)), layer.diffId];
+    let found: OciDescriptor | undefined;
+    for (const digest of new Set(candidates)) {
+      const info = await content.info(digest);
+      if (info) {
+        found = { mediaType: digest === layer.blobDigest ? '' : await layerMediaType(content, digest), digest, size: info.size };
+        break;
+      }
+    }
+    if (!found) throw notFound(`layer ${layer.diffId} of image ${record.id} has no stored blob to save: pull or load the image again`);
+    layers.push(found);
+  }
+  const stored = await content.info(record.manifestDigest);
+  if (stored && layers.every((l, i) => l.digest === record.layers[i]?.blobDigest)) {
+    const bytes = await readAll(await content.reader(record.manifestDigest));
+    const mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? MEDIA_TYPE_MANIFEST;
+    return { layers, manifest: { digest: record.manifestDigest, mediaType, bytes } };
+  }
+  const config = await content.info(record.id);
+  const manifest: OciManifest = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPE_MANIFEST,
+    config: { mediaType: MEDIA_TYPE_CONFIG, digest: record.id, size: config?.size ?? 0 },
+    layers: await Promise.all(layers.map(async (l) => ({ ...l, mediaType: l.mediaType || (await layerMediaType(content, l.digest)) }))),
+  };
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  return { layers, manifest: { digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`, mediaType: MEDIA_TYPE_MANIFEST, bytes } };
+}
+
+// A layer blob's media type, from its first bytes.
+async function layerMediaType(content: ContentStore, digest: string): Promise<string> {
+  const stream = await content.reader(digest);
+  let head: Buffer = Buffer.alloc(0);
+  for await (const chunk of stream) {
+    head = chunk as Buffer;
+    break;
+  }
+  stream.destroy();
+  if (head[0] === 0x1f && head[1] === 0x8b) return `${MEDIA_TYPE_LAYER_TAR}+gzip`;
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return `${MEDIA_TYPE_LAYER_TAR}+zstd`;
+  return MEDIA_TYPE_LAYER_TAR;
 }
 
 function addFile(pack: Pack, name: string, value: unknown): Promise<void> {
