@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { ErrorCode } from '@berth/errors';
 import { applyLayer } from './apply-layer';
 import { tarOf } from './tar-fixtures.test-support';
-import { frameWindowSize } from './zstd';
+import { frameWindowSize } from './zstd-frames';
 
 const zstd = (data: Buffer, ...args: string[]): Buffer => execFileSync('zstd', ['-q', '-c', ...args], { input: data, maxBuffer: 1 << 30 });
 
@@ -72,5 +72,10 @@ describe('layer compression', () => {
     const greedy = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa8, ...Buffer.alloc(20)]);
     expect(frameWindowSize(greedy)).toBe(2 ** 31);
     await expect(applyLayer(chunked(greedy), root)).rejects.toMatchObject({ code: ErrorCode.InvalidArgument, message: expect.stringMatching(/window/) });
+    // The same header as the second frame of a layer, after a skippable frame, split over chunks.
+    const skippable = Buffer.from([0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+    rmSync(root, { recursive: true });
+    mkdirSync(root);
+    await expect(applyLayer(chunked(Buffer.concat([good, skippable, greedy]), 5), root)).rejects.toMatchObject({ message: expect.stringMatching(/window of 2147483648 bytes/) });
   });
 });
