@@ -3,7 +3,7 @@ import { parseReference } from '@berth/reference';
 import { FakeRegistry, sha } from './fake-registry.test-support';
 import { MediaType } from './media-types';
 import { RegistryClient } from './registry-client';
-import { MAX_MANIFEST_BYTES, RemoteRepository } from './remote';
+import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, RemoteRepository } from './remote';
 
 const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
@@ -97,10 +97,16 @@ describe('RegistryClient against a fake registry', () => {
     await expect(repo(`${registry.host}/lib/app@${digest}`).resolve()).rejects.toMatchObject({ code: ErrorCode.DigestMismatch });
   });
 
-  it('refuses manifests over 4 MiB', async () => {
+  it('refuses manifests, indexes and configs over 4 MiB without reading them', async () => {
     const big = Buffer.alloc(MAX_MANIFEST_BYTES + 10, 0x20);
     registry.manifests.set('big', { body: big, contentType: MediaType.OciManifest });
     await expect(repo(`${registry.host}/lib/app:big`).resolve()).rejects.toMatchObject({ code: ErrorCode.PayloadTooLarge });
+    registry.manifests.set('bigindex', { body: big, contentType: MediaType.OciIndex });
+    await expect(repo(`${registry.host}/lib/app:bigindex`).resolve()).rejects.toMatchObject({ code: ErrorCode.PayloadTooLarge });
+    const config = registry.putBlob(Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x20));
+    registry.requests.length = 0;
+    await expect(repo().readBlob({ mediaType: MediaType.OciConfig, ...config })).rejects.toMatchObject({ code: ErrorCode.PayloadTooLarge });
+    expect(registry.requests).toEqual([]);
   });
 
   it('refuses unknown, schema 1 and ambiguous media types with clear errors', async () => {

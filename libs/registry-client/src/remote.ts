@@ -9,9 +9,10 @@ import { selectPlatform, type PlatformSpec } from './platform';
 import type { RegistryClient, RegistrySession, RequestOptions } from './registry-client';
 import { Attempt, backoff, classify, gaveUp, TransientError, withRetries } from './retry';
 
-// Registries may not serve manifests larger than this (the distribution spec's own limit).
+// Registries may not serve manifests larger than this (the distribution spec's own limit); image
+// configs are held to the same, as containerd does: both are read whole into memory.
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-const MAX_CONFIG_BYTES = 32 * 1024 * 1024;
+export const MAX_CONFIG_BYTES = MAX_MANIFEST_BYTES;
 const RETRY_CREDIT_BYTES = 1024 * 1024;
 
 export interface FetchedManifest {
