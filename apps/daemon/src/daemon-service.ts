@@ -2,12 +2,15 @@ import type { ContainerService } from '@berth/daemon-core';
 import { invalidArgument } from '@berth/errors';
 import { bidiStream, callMetadata, clientStream, firstFrame, proxyDuplex, readStream, serverStream, unary } from '@berth/grpc-kit';
 import { daemon, type types } from '@berth/proto';
-import type { PullCoordinator } from '@berth/pull-queue';
+import type { PullCoordinator, PushCoordinator } from '@berth/pull-queue';
+import type { RegistryClient } from '@berth/registry-client';
 import type { ImageStoreClient } from './image-store-client';
 import type { RuntimeClient } from './runtime-client';
 import { hostInfo } from './host-info';
 import { importImage } from './import-proxy';
 import { pullImage } from './pull-stream';
+import { pushImage } from './push-stream';
+import { login } from './login';
 import { loadImages, relayArchive } from './archive-proxy';
 
 export const VERSION = '0.1.0';
@@ -18,6 +21,9 @@ export interface DaemonServiceDeps {
   images: ImageStoreClient;
   runtime: RuntimeClient;
   pulls: PullCoordinator;
+  pushes: PushCoordinator;
+  // For logins: checks credentials against registries.
+  registry: RegistryClient;
   root: string;
   redisStatus: () => string;
 }
@@ -78,6 +84,8 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
       return empty();
     }),
     pullImage: serverStream((_request, call, signal) => pullImage(deps.pulls, call, signal)),
+    pushImage: serverStream((_request, call, signal) => pushImage(deps.pushes, call, signal)),
+    login: unary((request) => login(deps.registry, request)),
     saveImages: serverStream(async (request, call, signal) => relayArchive(images.client.save({ references: request.references }, callMetadata(true)), call, signal)),
     loadImages: clientStream((call) => loadImages(call, images.client)),
     exportContainer: serverStream(async (request, call, signal) =>

@@ -6,7 +6,8 @@ import { errorMessageOf } from '@berth/errors';
 import { addHealthService, createServer, listen, shutdown } from '@berth/grpc-kit';
 import { DEFAULT_ROOT, stackLayout, unixAddress } from '@berth/layout';
 import { daemon } from '@berth/proto';
-import { BullPullBackend, PullCoordinator } from '@berth/pull-queue';
+import { BullPullBackend, BullPushBackend, PullCoordinator, PushCoordinator } from '@berth/pull-queue';
+import { RegistryClient } from '@berth/registry-client';
 import { daemonService } from './daemon-service';
 import { ImageStoreClient } from './image-store-client';
 import { consoleLogger } from './logger';
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
   const events = new RedisEventSink(redis, logger);
   const pullQueue = new BullPullBackend({ redis });
   const pulls = new PullCoordinator(pullQueue);
+  const pushQueue = new BullPushBackend({ redis });
+  const pushes = new PushCoordinator(pushQueue);
   const containers = new ContainerService({
     records: new FileRecordStore(join(layout.daemonDir, 'containers')),
     images,
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
   await containers.load();
 
   const server = createServer();
-  server.addService(daemon.DaemonServiceService, daemonService({ containers, images, runtime, pulls, root: layout.root, redisStatus: () => events.status() }));
+  server.addService(daemon.DaemonServiceService, daemonService({ containers, images, runtime, pulls, pushes, registry: new RegistryClient(), root: layout.root, redisStatus: () => events.status() }));
   addHealthService(server);
   const address = values.listen ?? process.env.BERTH_DAEMON_LISTEN ?? unixAddress(layout.daemonSocket);
   await listen(server, address);
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
     clearTimeout(reconcileTimer);
     containers.close();
     shutdown(server)
-      .then(() => Promise.allSettled([events.close(), pullQueue.close()]))
+      .then(() => Promise.allSettled([events.close(), pullQueue.close(), pushQueue.close()]))
       .finally(() => {
         images.close();
         runtime.close();

@@ -3,6 +3,7 @@ import { invalidArgument } from '@berth/errors';
 import type { daemon } from '@berth/proto';
 import type { PullCoordinator, PullEvent } from '@berth/pull-queue';
 import { parseReference } from '@berth/reference';
+import { registryAuth } from './registry-auth';
 
 // One pull event as the CLI receives it.
 export function progressMessage(event: PullEvent): daemon.PullImageProgress {
@@ -37,6 +38,7 @@ export async function pullImage(
     // Progress is advisory: a slow client skips nothing, grpc-js buffers what it cannot take yet.
     call.write(progressMessage(event));
   };
-  const result = await pulls.pull({ reference, platform }, send, signal);
+  const auth = registryAuth(call.request.auth);
+  const result = await pulls.pull({ reference, platform, ...(auth ? { auth } : {}) }, send, signal);
   if (!doneSent) send({ type: 'done', ...result });
 }

@@ -7,6 +7,7 @@ import { DEFAULT_ROOT, stackLayout, unixAddress } from '@berth/layout';
 import { imagestore } from '@berth/proto';
 import { startPullWorker } from '@berth/pull-queue';
 import { imageStoreService } from './grpc-service';
+import { startPushJobs } from './push-worker';
 
 // What one layer may unpack to: a decompression bomb stops here. Bytes, or k/m/g/t (binary).
 const DEFAULT_MAX_LAYER_SIZE = '16g';
@@ -60,15 +61,16 @@ async function main(): Promise<void> {
   const worker = redis
     ? startPullWorker(
         async (request, onEvent, signal) => {
-          const image = await store.pull(request.reference, { ...(request.platform ? { platform: request.platform } : {}), signal, onProgress: onEvent });
+          const image = await store.pull(request.reference, { ...(request.platform ? { platform: request.platform } : {}), ...(request.auth ? { credentials: request.auth } : {}), signal, onProgress: onEvent });
           return { reference: image.repoTags[0] ?? request.reference, digest: image.pulledDigest, imageId: image.id, upToDate: image.upToDate };
         },
         { redis, concurrency: values['pull-concurrency'] ? Number(values['pull-concurrency']) : undefined, onError: (err) => log('warn', `pull queue: ${errorMessageOf(err)}`) },
       )
     : undefined;
-  if (worker) log('info', `taking pull jobs from ${redis}`);
+  const pushWorker = redis ? startPushJobs(store, redis, (err) => log('warn', `push queue: ${errorMessageOf(err)}`)) : undefined;
+  if (worker) log('info', `taking pull and push jobs from ${redis}`);
   const stop = (): void => {
-    Promise.allSettled([worker?.close(), shutdown(server)])
+    Promise.allSettled([worker?.close(), pushWorker?.close(), shutdown(server)])
       .finally(() => process.exit(0))
       .catch(() => process.exit(1));
   };

@@ -63,6 +63,14 @@ export class DaemonClient {
     }
   }
 
+  async *pushImage(request: daemon.PushImageRequest): AsyncGenerator<daemon.PushImageProgress> {
+    try {
+      yield* readStream(this.raw().pushImage(request));
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
   // docker save and export: the archive's bytes as the daemon streams them.
   async *saveImages(request: daemon.SaveImagesRequest): AsyncGenerator<daemon.ArchiveChunk> {
     try {

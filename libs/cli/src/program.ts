@@ -23,6 +23,8 @@ import {
 import { logsCommand } from './commands/logs';
 import { psCommand } from './commands/ps';
 import { pullCommand } from './commands/pull';
+import { pushCommand } from './commands/push';
+import { loginCommand, logoutCommand } from './commands/login';
 import { rmiCommand, tagCommand } from './commands/rmi';
 import { runCommand } from './commands/run';
 import { startCommand } from './commands/start';
@@ -67,6 +69,7 @@ function imageGroup(ctx: CliContext): DockerCommand {
   group.addCommand(imageInspectCommand(ctx));
   group.addCommand(imagesCommand(ctx, 'ls').alias('list'));
   group.addCommand(pullCommand(ctx));
+  group.addCommand(pushCommand(ctx));
   group.addCommand(rmiCommand(ctx, 'rm').alias('remove'));
   group.addCommand(tagCommand(ctx));
   group.addCommand(saveCommand(ctx));
@@ -92,6 +95,9 @@ export function buildProgram(ctx: CliContext): DockerCommand {
   program.addCommand(imagesCommand(ctx));
   program.addCommand(importCommand(ctx));
   program.addCommand(pullCommand(ctx));
+  program.addCommand(pushCommand(ctx));
+  program.addCommand(loginCommand(ctx));
+  program.addCommand(logoutCommand(ctx));
   program.addCommand(rmiCommand(ctx));
   program.addCommand(tagCommand(ctx));
   program.addCommand(saveCommand(ctx));

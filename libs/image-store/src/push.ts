@@ -83,8 +83,10 @@ export async function pushImage(ctx: PushContext, input: string, options: PushOp
   const target = RemotePushTarget.open(ctx.registry, ref, options.credentials, [...new Set([...sources.values()].flat())]);
   emit({ type: 'resolved', reference, digest: '', layers: blobs.map((b) => ({ id: b.id, digest: b.descriptor.digest, size: b.descriptor.size })) });
   for (const blob of blobs) emit({ type: 'layer', id: blob.id, digest: blob.descriptor.digest, status: 'preparing' });
-  for (const blob of blobs) emit({ type: 'layer', id: blob.id, digest: blob.descriptor.digest, status: 'waiting' });
-  await runPool(blobs, options.concurrency ?? DEFAULT_CONCURRENCY, options.signal, async (blob, signal) => {
+  // As docker: the layers beyond the first `concurrency` wait for a slot.
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  for (const blob of blobs.slice(concurrency)) emit({ type: 'layer', id: blob.id, digest: blob.descriptor.digest, status: 'waiting' });
+  await runPool(blobs, concurrency, options.signal, async (blob, signal) => {
     const status = await pushBlob(ctx, target, blob, sources.get(blob.descriptor.digest) ?? [], signal, emit);
     emit({ type: 'layer', id: blob.id, digest: blob.descriptor.digest, ...status });
   });

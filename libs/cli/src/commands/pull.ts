@@ -3,6 +3,7 @@ import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
 import type { CliOutput } from '../io';
 import { PullRenderer } from '../format/pull-progress';
+import { authFor } from './registry-auth';
 
 interface PullFlags {
   quiet?: boolean;
@@ -34,7 +35,7 @@ export async function pullImage(ctx: CliContext, input: string, platform: string
   const renderer = new PullRenderer(out, display.quiet ? false : out.isTTY === true);
   let digest = '';
   let upToDate = false;
-  for await (const message of ctx.daemon().pullImage({ reference: input, platform })) {
+  for await (const message of ctx.daemon().pullImage({ reference: input, platform, auth: await authFor(ctx, input) })) {
     if (message.event?.$case === 'done') {
       digest = message.event.value.digest;
       upToDate = message.event.value.upToDate;

@@ -1,5 +1,6 @@
 import type { daemon } from '@berth/proto';
 import type { CliOutput } from '../io';
+import { ProgressLines } from './progress-lines';
 import { goFormatG } from './size';
 
 const BAR_WIDTH = 50;
@@ -40,15 +41,13 @@ const STATUS_TEXT: Record<string, string> = {
  * something is fetched, so an image that is up to date prints none, as docker's does.
  */
 export class PullRenderer {
-  private readonly lines: string[] = [];
-  private readonly last = new Map<string, string>();
+  private readonly lines: ProgressLines;
   private held: Array<{ id: string; text: string }> = [];
   private announced = new Set<string>();
 
-  constructor(
-    private readonly out: CliOutput,
-    private readonly tty: boolean,
-  ) {}
+  constructor(out: CliOutput, tty: boolean) {
+    this.lines = new ProgressLines(out, tty);
+  }
 
   event(message: daemon.PullImageProgress): void {
     const event = message.event;
@@ -71,7 +70,8 @@ export class PullRenderer {
       return;
     }
     if (status === 'complete') {
-      if (this.last.get(id)?.startsWith('Downloading') || this.last.get(id) === 'Verifying Checksum') this.set(id, 'Download complete');
+      const last = this.lines.lastStatus(id);
+      if (last?.startsWith('Downloading') || last === 'Verifying Checksum') this.set(id, 'Download complete');
       this.set(id, STATUS_TEXT.complete!);
       return;
     }
@@ -81,7 +81,7 @@ export class PullRenderer {
       return;
     }
     const text = STATUS_TEXT[status] ?? status;
-    if (status === 'downloading' && this.tty) this.set(id, `${text} ${progressBar(current, total)}`);
+    if (status === 'downloading' && this.lines.tty) this.set(id, `${text} ${progressBar(current, total)}`);
     else this.set(id, text);
   }
 
@@ -97,20 +97,6 @@ export class PullRenderer {
   }
 
   private set(id: string, text: string): void {
-    if (this.last.get(id) === text) return;
-    this.last.set(id, text);
-    const line = `${id}: ${text}`;
-    if (!this.tty) {
-      this.out.write(`${line}\n`);
-      return;
-    }
-    const index = this.lines.indexOf(id);
-    if (index === -1) {
-      this.lines.push(id);
-      this.out.write(`${line}\n`);
-      return;
-    }
-    const up = this.lines.length - index;
-    this.out.write(`\x1b[${up}A\r\x1b[2K${line}\r\x1b[${up}B`);
+    this.lines.set(id, text);
   }
 }

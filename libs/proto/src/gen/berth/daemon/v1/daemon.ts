@@ -257,6 +257,58 @@ export interface PullImageRequest {
   reference: string;
   /** os/arch[/variant]; empty means the daemon's host platform. */
   platform: string;
+  /** The client's stored credentials for the reference's registry, if any. */
+  auth: RegistryAuth | undefined;
+}
+
+/** Credentials for one registry (docker's X-Registry-Auth). Never logged, never in errors. */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+}
+
+export interface PushImageRequest {
+  /** NAME[:TAG]: the local tag to push; it names the registry and repository too. */
+  reference: string;
+  auth: RegistryAuth | undefined;
+}
+
+/** One step of a push, shaped after docker's push progress. */
+export interface PushImageProgress {
+  event: { $case: "resolved"; value: PullResolved } | { $case: "layer"; value: PushLayerProgress } | {
+    $case: "done";
+    value: PushDone;
+  } | undefined;
+}
+
+export interface PushLayerProgress {
+  /** The short ID docker push prints: 12 hex digits of the layer's diff ID. */
+  id: string;
+  digest: string;
+  /** preparing, waiting, pushing, pushed, exists or mounted. */
+  status: string;
+  current: number;
+  total: number;
+  /** For mounted: the repository the blob was mounted from. */
+  from: string;
+}
+
+export interface PushDone {
+  reference: string;
+  digest: string;
+  imageId: string;
+  /** The manifest's size in bytes. */
+  size: number;
+}
+
+export interface LoginRequest {
+  /** A registry host[:port]; empty means Docker Hub. */
+  server: string;
+  auth: RegistryAuth | undefined;
+}
+
+export interface LoginResponse {
+  status: string;
 }
 
 /** One step of a pull, shaped after docker's progress messages. */
@@ -306,7 +358,14 @@ export interface ArchiveChunk {
 
 export interface LoadedImage {
   id: string;
+  /** Tags the load took from another image: familiar name → that image's ID. */
   repoTags: string[];
+  replaced: { [key: string]: string };
+}
+
+export interface LoadedImage_ReplacedEntry {
+  key: string;
+  value: string;
 }
 
 export interface LoadImagesResponse {
@@ -4020,7 +4079,7 @@ export const ResizeRequest: MessageFns<ResizeRequest> = {
 };
 
 function createBasePullImageRequest(): PullImageRequest {
-  return { reference: "", platform: "" };
+  return { reference: "", platform: "", auth: undefined };
 }
 
 export const PullImageRequest: MessageFns<PullImageRequest> = {
@@ -4030,6 +4089,9 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     }
     if (message.platform !== "") {
       writer.uint32(18).string(message.platform);
+    }
+    if (message.auth !== undefined) {
+      RegistryAuth.encode(message.auth, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -4063,6 +4125,14 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
             message.platform = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.auth = RegistryAuth.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4079,6 +4149,7 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     return {
       reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
       platform: isSet(object.platform) ? globalThis.String(object.platform) : "",
+      auth: isSet(object.auth) ? RegistryAuth.fromJSON(object.auth) : undefined,
     };
   },
 
@@ -4090,6 +4161,9 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     if (message.platform !== "") {
       obj.platform = message.platform;
     }
+    if (message.auth !== undefined) {
+      obj.auth = RegistryAuth.toJSON(message.auth);
+    }
     return obj;
   },
 
@@ -4100,6 +4174,727 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     const message = createBasePullImageRequest();
     message.reference = object.reference ?? "";
     message.platform = object.platform ?? "";
+    message.auth = (object.auth !== undefined && object.auth !== null)
+      ? RegistryAuth.fromPartial(object.auth)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRegistryAuth(): RegistryAuth {
+  return { username: "", password: "" };
+}
+
+export const RegistryAuth: MessageFns<RegistryAuth> = {
+  encode(message: RegistryAuth, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== "") {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RegistryAuth {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRegistryAuth();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RegistryAuth {
+    return {
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: RegistryAuth): unknown {
+    const obj: any = {};
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RegistryAuth>): RegistryAuth {
+    return RegistryAuth.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RegistryAuth>): RegistryAuth {
+    const message = createBaseRegistryAuth();
+    message.username = object.username ?? "";
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBasePushImageRequest(): PushImageRequest {
+  return { reference: "", auth: undefined };
+}
+
+export const PushImageRequest: MessageFns<PushImageRequest> = {
+  encode(message: PushImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reference !== "") {
+      writer.uint32(10).string(message.reference);
+    }
+    if (message.auth !== undefined) {
+      RegistryAuth.encode(message.auth, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushImageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushImageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.auth = RegistryAuth.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushImageRequest {
+    return {
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+      auth: isSet(object.auth) ? RegistryAuth.fromJSON(object.auth) : undefined,
+    };
+  },
+
+  toJSON(message: PushImageRequest): unknown {
+    const obj: any = {};
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    if (message.auth !== undefined) {
+      obj.auth = RegistryAuth.toJSON(message.auth);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PushImageRequest>): PushImageRequest {
+    return PushImageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PushImageRequest>): PushImageRequest {
+    const message = createBasePushImageRequest();
+    message.reference = object.reference ?? "";
+    message.auth = (object.auth !== undefined && object.auth !== null)
+      ? RegistryAuth.fromPartial(object.auth)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePushImageProgress(): PushImageProgress {
+  return { event: undefined };
+}
+
+export const PushImageProgress: MessageFns<PushImageProgress> = {
+  encode(message: PushImageProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.event?.$case) {
+      case "resolved":
+        PullResolved.encode(message.event.value, writer.uint32(10).fork()).join();
+        break;
+      case "layer":
+        PushLayerProgress.encode(message.event.value, writer.uint32(18).fork()).join();
+        break;
+      case "done":
+        PushDone.encode(message.event.value, writer.uint32(26).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushImageProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushImageProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = { $case: "resolved", value: PullResolved.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = { $case: "layer", value: PushLayerProgress.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = { $case: "done", value: PushDone.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushImageProgress {
+    return {
+      event: isSet(object.resolved)
+        ? { $case: "resolved", value: PullResolved.fromJSON(object.resolved) }
+        : isSet(object.layer)
+        ? { $case: "layer", value: PushLayerProgress.fromJSON(object.layer) }
+        : isSet(object.done)
+        ? { $case: "done", value: PushDone.fromJSON(object.done) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: PushImageProgress): unknown {
+    const obj: any = {};
+    if (message.event?.$case === "resolved") {
+      obj.resolved = PullResolved.toJSON(message.event.value);
+    } else if (message.event?.$case === "layer") {
+      obj.layer = PushLayerProgress.toJSON(message.event.value);
+    } else if (message.event?.$case === "done") {
+      obj.done = PushDone.toJSON(message.event.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PushImageProgress>): PushImageProgress {
+    return PushImageProgress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PushImageProgress>): PushImageProgress {
+    const message = createBasePushImageProgress();
+    switch (object.event?.$case) {
+      case "resolved": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "resolved", value: PullResolved.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "layer": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "layer", value: PushLayerProgress.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "done": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "done", value: PushDone.fromPartial(object.event.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBasePushLayerProgress(): PushLayerProgress {
+  return { id: "", digest: "", status: "", current: 0, total: 0, from: "" };
+}
+
+export const PushLayerProgress: MessageFns<PushLayerProgress> = {
+  encode(message: PushLayerProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.digest !== "") {
+      writer.uint32(18).string(message.digest);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    if (message.current !== 0) {
+      writer.uint32(32).int64(message.current);
+    }
+    if (message.total !== 0) {
+      writer.uint32(40).int64(message.total);
+    }
+    if (message.from !== "") {
+      writer.uint32(50).string(message.from);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushLayerProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushLayerProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.current = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.total = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.from = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushLayerProgress {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
+      current: isSet(object.current) ? globalThis.Number(object.current) : 0,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      from: isSet(object.from) ? globalThis.String(object.from) : "",
+    };
+  },
+
+  toJSON(message: PushLayerProgress): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    if (message.current !== 0) {
+      obj.current = Math.round(message.current);
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.from !== "") {
+      obj.from = message.from;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PushLayerProgress>): PushLayerProgress {
+    return PushLayerProgress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PushLayerProgress>): PushLayerProgress {
+    const message = createBasePushLayerProgress();
+    message.id = object.id ?? "";
+    message.digest = object.digest ?? "";
+    message.status = object.status ?? "";
+    message.current = object.current ?? 0;
+    message.total = object.total ?? 0;
+    message.from = object.from ?? "";
+    return message;
+  },
+};
+
+function createBasePushDone(): PushDone {
+  return { reference: "", digest: "", imageId: "", size: 0 };
+}
+
+export const PushDone: MessageFns<PushDone> = {
+  encode(message: PushDone, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reference !== "") {
+      writer.uint32(10).string(message.reference);
+    }
+    if (message.digest !== "") {
+      writer.uint32(18).string(message.digest);
+    }
+    if (message.imageId !== "") {
+      writer.uint32(26).string(message.imageId);
+    }
+    if (message.size !== 0) {
+      writer.uint32(32).int64(message.size);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PushDone {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePushDone();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reference = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.digest = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.imageId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.size = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PushDone {
+    return {
+      reference: isSet(object.reference) ? globalThis.String(object.reference) : "",
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : "",
+      imageId: isSet(object.imageId)
+        ? globalThis.String(object.imageId)
+        : isSet(object.image_id)
+        ? globalThis.String(object.image_id)
+        : "",
+      size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+    };
+  },
+
+  toJSON(message: PushDone): unknown {
+    const obj: any = {};
+    if (message.reference !== "") {
+      obj.reference = message.reference;
+    }
+    if (message.digest !== "") {
+      obj.digest = message.digest;
+    }
+    if (message.imageId !== "") {
+      obj.imageId = message.imageId;
+    }
+    if (message.size !== 0) {
+      obj.size = Math.round(message.size);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PushDone>): PushDone {
+    return PushDone.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PushDone>): PushDone {
+    const message = createBasePushDone();
+    message.reference = object.reference ?? "";
+    message.digest = object.digest ?? "";
+    message.imageId = object.imageId ?? "";
+    message.size = object.size ?? 0;
+    return message;
+  },
+};
+
+function createBaseLoginRequest(): LoginRequest {
+  return { server: "", auth: undefined };
+}
+
+export const LoginRequest: MessageFns<LoginRequest> = {
+  encode(message: LoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.server !== "") {
+      writer.uint32(10).string(message.server);
+    }
+    if (message.auth !== undefined) {
+      RegistryAuth.encode(message.auth, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoginRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoginRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.server = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.auth = RegistryAuth.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoginRequest {
+    return {
+      server: isSet(object.server) ? globalThis.String(object.server) : "",
+      auth: isSet(object.auth) ? RegistryAuth.fromJSON(object.auth) : undefined,
+    };
+  },
+
+  toJSON(message: LoginRequest): unknown {
+    const obj: any = {};
+    if (message.server !== "") {
+      obj.server = message.server;
+    }
+    if (message.auth !== undefined) {
+      obj.auth = RegistryAuth.toJSON(message.auth);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoginRequest>): LoginRequest {
+    return LoginRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoginRequest>): LoginRequest {
+    const message = createBaseLoginRequest();
+    message.server = object.server ?? "";
+    message.auth = (object.auth !== undefined && object.auth !== null)
+      ? RegistryAuth.fromPartial(object.auth)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseLoginResponse(): LoginResponse {
+  return { status: "" };
+}
+
+export const LoginResponse: MessageFns<LoginResponse> = {
+  encode(message: LoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== "") {
+      writer.uint32(10).string(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoginResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoginResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoginResponse {
+    return { status: isSet(object.status) ? globalThis.String(object.status) : "" };
+  },
+
+  toJSON(message: LoginResponse): unknown {
+    const obj: any = {};
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoginResponse>): LoginResponse {
+    return LoginResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoginResponse>): LoginResponse {
+    const message = createBaseLoginResponse();
+    message.status = object.status ?? "";
     return message;
   },
 };
@@ -4825,7 +5620,7 @@ export const ArchiveChunk: MessageFns<ArchiveChunk> = {
 };
 
 function createBaseLoadedImage(): LoadedImage {
-  return { id: "", repoTags: [] };
+  return { id: "", repoTags: [], replaced: {} };
 }
 
 export const LoadedImage: MessageFns<LoadedImage> = {
@@ -4836,6 +5631,9 @@ export const LoadedImage: MessageFns<LoadedImage> = {
     for (const v of message.repoTags) {
       writer.uint32(18).string(v!);
     }
+    globalThis.Object.entries(message.replaced).forEach(([key, value]: [string, string]) => {
+      LoadedImage_ReplacedEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
+    });
     return writer;
   },
 
@@ -4868,6 +5666,17 @@ export const LoadedImage: MessageFns<LoadedImage> = {
             message.repoTags.push(reader.string());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            const entry3 = LoadedImage_ReplacedEntry.decode(reader, reader.uint32());
+            if (entry3.value !== undefined) {
+              message.replaced[entry3.key] = entry3.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4888,6 +5697,20 @@ export const LoadedImage: MessageFns<LoadedImage> = {
         : globalThis.Array.isArray(object?.repo_tags)
         ? object.repo_tags.map((e: any) => globalThis.String(e))
         : [],
+      replaced: isObject(object.replaced)
+        ? (globalThis.Object.entries(object.replaced) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -4899,6 +5722,15 @@ export const LoadedImage: MessageFns<LoadedImage> = {
     if (message.repoTags?.length) {
       obj.repoTags = message.repoTags;
     }
+    if (message.replaced) {
+      const entries = globalThis.Object.entries(message.replaced) as [string, string][];
+      if (entries.length > 0) {
+        obj.replaced = {};
+        entries.forEach(([k, v]) => {
+          obj.replaced[k] = v;
+        });
+      }
+    }
     return obj;
   },
 
@@ -4909,6 +5741,100 @@ export const LoadedImage: MessageFns<LoadedImage> = {
     const message = createBaseLoadedImage();
     message.id = object.id ?? "";
     message.repoTags = object.repoTags?.map((e) => e) || [];
+    message.replaced = (globalThis.Object.entries(object.replaced ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseLoadedImage_ReplacedEntry(): LoadedImage_ReplacedEntry {
+  return { key: "", value: "" };
+}
+
+export const LoadedImage_ReplacedEntry: MessageFns<LoadedImage_ReplacedEntry> = {
+  encode(message: LoadedImage_ReplacedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadedImage_ReplacedEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadedImage_ReplacedEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadedImage_ReplacedEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: LoadedImage_ReplacedEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<LoadedImage_ReplacedEntry>): LoadedImage_ReplacedEntry {
+    return LoadedImage_ReplacedEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoadedImage_ReplacedEntry>): LoadedImage_ReplacedEntry {
+    const message = createBaseLoadedImage_ReplacedEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -5059,6 +5985,29 @@ export const DaemonServiceService = {
     requestDeserialize: (value: Buffer): PullImageRequest => PullImageRequest.decode(value),
     responseSerialize: (value: PullImageProgress): Buffer => Buffer.from(PullImageProgress.encode(value).finish()),
     responseDeserialize: (value: Buffer): PullImageProgress => PullImageProgress.decode(value),
+  },
+  /**
+   * Pushes a tagged image through the stack's job queue; pushes of the same tag at the same
+   * time share one job.
+   */
+  pushImage: {
+    path: "/berth.daemon.v1.DaemonService/PushImage" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: PushImageRequest): Buffer => Buffer.from(PushImageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PushImageRequest => PushImageRequest.decode(value),
+    responseSerialize: (value: PushImageProgress): Buffer => Buffer.from(PushImageProgress.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PushImageProgress => PushImageProgress.decode(value),
+  },
+  /** docker login: checks the credentials against the registry; the client stores them. */
+  login: {
+    path: "/berth.daemon.v1.DaemonService/Login" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LoginRequest): Buffer => Buffer.from(LoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LoginRequest => LoginRequest.decode(value),
+    responseSerialize: (value: LoginResponse): Buffer => Buffer.from(LoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoginResponse => LoginResponse.decode(value),
   },
   /** docker save: a tar archive of the images, streamed. */
   saveImages: {
@@ -5264,6 +6213,13 @@ export interface DaemonServiceServer extends UntypedServiceImplementation {
    * same time shares one job, and each sees its progress.
    */
   pullImage: handleServerStreamingCall<PullImageRequest, PullImageProgress>;
+  /**
+   * Pushes a tagged image through the stack's job queue; pushes of the same tag at the same
+   * time share one job.
+   */
+  pushImage: handleServerStreamingCall<PushImageRequest, PushImageProgress>;
+  /** docker login: checks the credentials against the registry; the client stores them. */
+  login: handleUnaryCall<LoginRequest, LoginResponse>;
   /** docker save: a tar archive of the images, streamed. */
   saveImages: handleServerStreamingCall<SaveImagesRequest, ArchiveChunk>;
   /** docker load: a tar archive in, the loaded images out. */
@@ -5395,6 +6351,32 @@ export interface DaemonServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<PullImageProgress>;
+  /**
+   * Pushes a tagged image through the stack's job queue; pushes of the same tag at the same
+   * time share one job.
+   */
+  pushImage(request: PushImageRequest, options?: Partial<CallOptions>): ClientReadableStream<PushImageProgress>;
+  pushImage(
+    request: PushImageRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<PushImageProgress>;
+  /** docker login: checks the credentials against the registry; the client stores them. */
+  login(
+    request: LoginRequest,
+    callback: (error: ServiceError | null, response: LoginResponse) => void,
+  ): ClientUnaryCall;
+  login(
+    request: LoginRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LoginResponse) => void,
+  ): ClientUnaryCall;
+  login(
+    request: LoginRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoginResponse) => void,
+  ): ClientUnaryCall;
   /** docker save: a tar archive of the images, streamed. */
   saveImages(request: SaveImagesRequest, options?: Partial<CallOptions>): ClientReadableStream<ArchiveChunk>;
   saveImages(
