@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BERTH, busyboxTar, describeIntegration, Stack } from '../harness';
+import { peersSkipReason, REGISTRY } from '../peer-registry';
 
 // The archive's member names, as GNU tar lists them.
 const members = (file: string): string[] => execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n');
@@ -136,6 +137,28 @@ describeIntegration('save and load on a real stack', () => {
     const dockerId = execFileSync('docker', ['image', 'inspect', '-f', '{{.Id}}', 'busybox:peer'], { encoding: 'utf8' }).trim();
     expect((await stack.must(['image', 'inspect', '-f', '{{.Id}}', 'busybox:peer'])).trim()).toBe(dockerId);
     expect(await stack.must(['run', '--rm', 'busybox:peer', 'echo', 'from docker'])).toBe('from docker\n');
+  }, 120_000);
+
+  const pulledReason = dockerReason ?? peersSkipReason();
+  const withPulled = pulledReason ? it.skip : it;
+
+  // A pull skips a layer the store already has (here: busybox:peer's, loaded above), so the
+  // pulled image has no blob of its own for it; save still writes a whole archive.
+  withPulled(`saves a pulled image that shares a loaded layer, and docker runs it${pulledReason ? ` (SKIPPED: ${pulledReason})` : ''}`, async () => {
+    const ref = `${REGISTRY}/berth-it/save-pulled:t${process.pid}`;
+    execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', 'docker-daemon:busybox:peer', `docker://${ref}`], { timeout: 60_000 });
+    await stack.must(['pull', '-q', ref]);
+    const file = join(dir, 'pulled.tar');
+    await stack.must(['save', '-o', file, ref]);
+    try {
+      expect(execFileSync('docker', ['load', '-i', file], { encoding: 'utf8', timeout: 60_000 })).toContain(`Loaded image: ${ref}`);
+      expect(execFileSync('docker', ['run', '--rm', '--network', 'none', ref, 'echo', 'pulled'], { encoding: 'utf8', timeout: 60_000 })).toBe('pulled\n');
+    } finally {
+      spawnSync('docker', ['rmi', '-f', ref], { stdio: 'ignore' });
+    }
+    await stack.must(['rmi', ref]);
+    expect(await stack.must(['load', '-i', file])).toBe(`Loaded image: ${ref}\n`);
+    expect(await stack.must(['run', '--rm', ref, 'echo', 'reloaded'])).toBe('reloaded\n');
   }, 120_000);
 
   withDocker(`writes archives docker load reads, and docker runs the image${dockerReason ? ` (SKIPPED: ${dockerReason})` : ''}`, async () => {
