@@ -51,7 +51,11 @@ export function loadCommand(ctx: CliContext, name = 'load'): DockerCommand {
     const { images } = await streamLoad(ctx, source);
     for (const image of images) {
       if (image.repoTags.length === 0) ctx.io.stdout.write(`Loaded image ID: ${image.id}\n`);
-      for (const tag of image.repoTags) ctx.io.stdout.write(`Loaded image: ${tag}\n`);
+      for (const tag of image.repoTags) {
+        const previous = image.replaced[tag];
+        if (previous !== undefined) ctx.io.stdout.write(`The image ${tag} already exists, renaming the old one with ID ${previous} to empty string\n`);
+        ctx.io.stdout.write(`Loaded image: ${tag}\n`);
+      }
     }
   });
 }
