@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run demo`: set up, start a stack, import a busybox image and show an isolated container.
+# `npm run demo`: set up, start a stack and a Hub, import a busybox image, push it to the Hub,
+# remove it locally, then `berth run` pulls it back from the Hub and runs an isolated container.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -7,14 +8,45 @@ root=${BERTH_DEMO_ROOT:-/var/lib/berth}
 berth() { bin/berth --host "unix://$sock" "$@"; }
 bin/berth system up --root "$root"
 if [[ $root == /var/lib/berth ]]; then sock=/run/berth/berthd.sock; else sock=$root/run/berthd.sock; fi
-tarball=$(mktemp --suffix=.tar)
-trap 'rm -f "$tarball"' EXIT
-bash tools/make-busybox-rootfs.sh "$tarball"
-berth import "$tarball" berth-demo/busybox:latest
-berth images
+
+work=$(mktemp -d /tmp/berth-demo-XXXXXX)
+hub_pid=
+cleanup() {
+  if [[ -n $hub_pid ]]; then kill "$hub_pid" 2>/dev/null && wait "$hub_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The Hub: the stack's own when `system up` started one (services.json names it), else one of
+# our own on a free loopback port, in development mode (anonymous pushes, loopback only).
+hub=$(node -e '
+  const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const h = s.find((x) => x.service === "registry" || x.service === "hub");
+  if (h && h.address) console.log(h.address.replace(/^https?:\/\//, ""));
+' "$root/run/services.json" 2>/dev/null || true)
+if [[ -z $hub ]]; then
+  port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  hub=127.0.0.1:$port
+  node apps/registry/dist/main.js --addr "$hub" --root "$work/hub" --allow-anonymous-push 2>"$work/hub.log" &
+  hub_pid=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://$hub/v2/" && break; sleep 0.1; done
+  echo "A Hub for this demo is serving on $hub"
+fi
+image=$hub/demo/busybox
+
+bash tools/make-busybox-rootfs.sh "$work/busybox.tar"
+echo "+ berth import busybox.tar berth-demo/busybox && berth tag berth-demo/busybox $image"
+berth import "$work/busybox.tar" berth-demo/busybox:latest
+berth tag berth-demo/busybox "$image"
 echo
-echo "+ berth run --rm --hostname demo berth-demo/busybox sh -c '...'"
-berth run --rm --hostname demo berth-demo/busybox sh -c '
+echo "+ berth push $image"
+berth push "$image"
+echo
+echo "+ berth rmi berth-demo/busybox $image"
+berth rmi berth-demo/busybox "$image"
+echo
+echo "+ berth run --rm --hostname demo $image sh -c '...'"
+berth run --rm --hostname demo "$image" sh -c '
   echo "hostname:        $(hostname)"
   echo "pid 1:           $(cat /proc/1/comm) (the container'"'"'s own command)"
   echo "processes:       $(ps -o pid= | wc -l) visible"
@@ -22,6 +54,8 @@ berth run --rm --hostname demo berth-demo/busybox sh -c '
   echo "network:         $(ls /sys/class/net | tr "\n" " ")"
   echo "/proc/keys:      $(wc -c < /proc/keys) bytes (masked)"
   echo "host files:      $(ls /work 2>&1 || true)"'
+echo
+berth images
 echo
 echo "The stack is still running at $root: bin/berth --host unix://$sock ps -a"
 echo "Stop it with: bin/berth system down --root $root"
