@@ -80,6 +80,16 @@ describeIntegration('save and load on a real stack', () => {
     await stack.must(['tag', id, 'sl-two:1']);
   }, 120_000);
 
+  it('moves a tag the archive names from the image that had it, saying so as docker does', async () => {
+    await stack.must(['tag', 'sl-two:1', 'sl-move:1']);
+    const file = join(dir, 'move.tar');
+    await stack.must(['save', '-o', file, 'sl-move:1']);
+    await stack.must(['tag', 'sl-one:1', 'sl-move:1']);
+    const oneId = (await stack.must(['image', 'inspect', '-f', '{{.Id}}', 'sl-one:1'])).trim();
+    expect(await stack.must(['load', '-i', file])).toBe(`The image sl-move:1 already exists, renaming the old one with ID ${oneId} to empty string\nLoaded image: sl-move:1\n`);
+    await stack.must(['rmi', 'sl-move:1']);
+  }, 120_000);
+
   it('fails clearly with docker exit codes and leaves nothing behind', async () => {
     const missing = await stack.berth(['save', '-o', join(dir, 'missing.tar'), 'sl-nope:1']);
     expect(missing.code).toBe(1);
