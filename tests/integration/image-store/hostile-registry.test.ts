@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { stackLayout } from '@berth/layout';
@@ -7,6 +7,7 @@ import { MediaType } from '@berth/registry-client';
 import { FakeRegistry, sha } from '../../../libs/registry-client/src/fake-registry.test-support';
 import { BERTH, busyboxTar, describeIntegration, Stack } from '../harness';
 import { peersSkipReason, REGISTRY, tarOf } from '../peer-registry';
+import { pushLayout, writeLayout } from './oci-layout';
 
 const ZSTD_LAYER = 'application/vnd.oci.image.layer.v1.tar+zstd';
 const zstd = (data: Buffer): Buffer => execFileSync('zstd', ['-q', '-c'], { input: data, maxBuffer: 1 << 28 });
@@ -105,13 +106,8 @@ if (peers) process.stderr.write(`SKIPPED integration suite "zstd image in regist
   beforeAll(async () => {
     dir = mkdtempSync('/tmp/berth-it-zstd-');
     const image = await zstdImage('zstd from registry:2');
-    const blobs = join(dir, 'blobs/sha256');
-    execFileSync('mkdir', ['-p', blobs]);
-    for (const blob of [...image.blobs, image.manifest]) writeFileSync(join(blobs, sha(blob).slice(7)), blob);
-    writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    const index = { schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: sha(image.manifest), size: image.manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'it' } }] };
-    writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
-    execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${dir}:it`, `docker://${ref}`], { stdio: 'inherit', timeout: 60_000 });
+    writeLayout(dir, image.manifest, image.blobs);
+    pushLayout(dir, ref);
     stack.up();
   }, 180_000);
 

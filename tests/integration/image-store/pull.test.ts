@@ -1,40 +1,30 @@
-import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ImageStore, type PullProgress } from '@berth/image-store';
 import { MediaType, RegistryClient } from '@berth/registry-client';
 import { peersSkipReason, REGISTRY, sha, tarOf } from '../peer-registry';
 import { busyboxTar, integrationSkipReason } from '../harness';
-
+import { pushLayout, writeLayout } from './oci-layout';
 
 // Writes an OCI image layout (busybox, then a gzip layer with a whiteout on top) that skopeo can
 // push; returns the layers' diff IDs.
-async function writeLayout(dir: string): Promise<string[]> {
-  const blobs = join(dir, 'blobs/sha256');
-  mkdirSync(blobs, { recursive: true });
-  const put = (data: Buffer): { digest: string; size: number } => {
-    const digest = sha(data);
-    writeFileSync(join(blobs, digest.slice(7)), data);
-    return { digest, size: data.length };
-  };
+async function writeImage(dir: string): Promise<string[]> {
   const base = readFileSync(busyboxTar());
   const top = await tarOf([{ name: 'bin/', type: 'directory' }, { name: 'bin/.wh.vi' }, { name: 'etc/', type: 'directory' }, { name: 'etc/berth-pulled', body: 'yes\n' }]);
-  const layers = [put(gzipSync(base)), put(gzipSync(top))];
+  const layers = [gzipSync(base), gzipSync(top)];
   const diffIds = [sha(base), sha(top)];
-  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } })));
-  const manifest = put(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.OciManifest,
-        config: { mediaType: MediaType.OciConfig, ...config },
-        layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
-      }),
-    ),
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } }));
+  const descriptor = (mediaType: string, data: Buffer) => ({ mediaType, digest: sha(data), size: data.length });
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config: descriptor(MediaType.OciConfig, config),
+      layers: layers.map((l) => descriptor('application/vnd.oci.image.layer.v1.tar+gzip', l)),
+    }),
   );
-  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'it' } }] }));
+  writeLayout(dir, manifest, [config, ...layers]);
   return diffIds;
 }
 
@@ -51,10 +41,10 @@ describePeers(`pull from registry:2${reason ? ` (SKIPPED: ${reason})` : ''}`, ()
 
   it('pulls a multi-layer image skopeo pushed, unpacks its layers, and finds them on a second pull', async () => {
     const layout = join(dir, 'layout');
-    const diffIds = await writeLayout(layout);
+    const diffIds = await writeImage(layout);
     const tag = `t${Date.now()}`;
     const ref = `${REGISTRY}/berth-it/pull:${tag}`;
-    execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:it`, `docker://${ref}`], { stdio: 'inherit', timeout: 60_000 });
+    pushLayout(layout, ref);
 
     const store = new ImageStore(join(dir, 'store'), { registry: new RegistryClient({ inactivityTimeoutMs: 10_000 }) });
     await store.open();
