@@ -25,7 +25,7 @@ describe('save, load and export against a fake daemon', () => {
         if (id !== 'box') throw notFound(`No such container: ${id}`);
         call.write({ data: Buffer.from('rootfs') });
       }),
-      loadImages: clientStream(async (call: ServerReadableStream<daemon.ArchiveChunk, daemon.LoadImagesResponse>) => {
+      loadImages: clientStream(async (call: ServerReadableStream<daemon.ArchiveChunk, daemon.LoadImagesResponse>): Promise<daemon.LoadImagesResponse> => {
         for await (const chunk of call as AsyncIterable<daemon.ArchiveChunk>) loadedBytes += chunk.data.length;
         return {
           images: [
