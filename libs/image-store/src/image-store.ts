@@ -282,7 +282,7 @@ export class ImageStore {
 
   // docker save, load and export: see save.ts, load.ts and export.ts.
   save(references: string[]): Readable {
-    return saveArchive(this.content, selectImages(references, (ref) => this.resolve(ref), (ref) => this.metadata.tagTarget(ref)), this.metadata.images());
+    return saveArchive(this.content, selectImages(references, (ref) => this.resolve(ref), this.metadata), this.metadata.images());
   }
 
   load(data: Readable): Promise<LoadedImage[]> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { digestMismatch } from '@berth/errors';
+import { conflict, digestMismatch } from '@berth/errors';
 import { decompressed } from '@berth/archive';
 import { writeBlob, type FileContentStore, type IngestWriter } from '@berth/content-store';
 import { familiarString, parseReference } from '@berth/reference';
@@ -110,6 +110,12 @@ async function uncompressedDigest(input: Readable, writer: IngestWriter | undefi
 }
 
 async function commitImages(deps: LoadDeps, images: PlannedImage[], pending: Map<string, PendingLayer>): Promise<LoadedImage[]> {
+  // Layers found unpacked before the lock was taken may have gone since (an rmi beside the load).
+  for (const layer of pending.values()) {
+    if (layer.commitUnpack === undefined && !(await deps.layers.has(layer.chainId))) {
+      throw conflict(`layer ${layer.chainId} was removed while the archive was loading: load it again`);
+    }
+  }
   for (const layer of pending.values()) {
     const writer = layer.writer;
     layer.writer = undefined;

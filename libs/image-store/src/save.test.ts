@@ -70,6 +70,21 @@ describe('ImageStore.save', () => {
     expect((await other.get('b')).config?.cmd).toEqual(['sh']);
   });
 
+  it('saves every tag of a repository named without a tag, as docker does', async () => {
+    const store = await newStore();
+    const one = await store.import({ reference: 'repo:1', message: '', changes: [] }, Readable.from([await rootfsTar({ f: '1' })]));
+    const two = await store.import({ reference: 'repo:2', message: '', changes: [] }, Readable.from([await rootfsTar({ f: '2' })]));
+    await store.tag('repo:2', 'repo:two');
+    await store.import({ reference: 'other:1', message: '', changes: [] }, Readable.from([await rootfsTar({ f: '3' })]));
+    const files = await members(await readAll(store.save(['repo'])));
+    const manifest = JSON.parse(files.get('manifest.json')!.toString()) as Array<{ Config: string; RepoTags: string[] }>;
+    expect(manifest.map((m) => [m.Config, m.RepoTags])).toEqual([
+      [`blobs/sha256/${one.id.slice(7)}`, ['repo:1']],
+      [`blobs/sha256/${two.id.slice(7)}`, ['repo:2', 'repo:two']],
+    ]);
+    expect(() => store.save(['nothing-here'])).toThrow('No such image: nothing-here:latest');
+  });
+
   it('names an image saved by ID by nothing, and refuses a missing image before writing', async () => {
     const store = await newStore();
     const a = await store.import({ reference: 'a:1', message: '', changes: [] }, Readable.from([await rootfsTar({ f: 'x' })]));

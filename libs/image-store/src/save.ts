@@ -5,8 +5,8 @@ import { pack as tarPack, type Pack } from 'tar-stream';
 import type { ContentStore } from '@berth/content-store';
 import { digestHex } from '@berth/content-store';
 import { invalidArgument, notFound } from '@berth/errors';
-import { familiarName, familiarString, normalizeReference, parseReference } from '@berth/reference';
-import type { ImageRecord } from './metadata-store';
+import { familiarName, familiarString, normalizeReference, parseReference, repositoryName } from '@berth/reference';
+import type { ImageRecord, MetadataStore } from './metadata-store';
 import { MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_TAR, MEDIA_TYPE_MANIFEST, type OciDescriptor, type OciManifest } from './oci';
 import { addEntry, streamEntry } from './tar-entries';
 
@@ -163,20 +163,38 @@ export async function readAll(stream: Readable, limit = Number.MAX_SAFE_INTEGER)
 }
 
 /*
- * What docker save names each image by: an image given by name carries that name (busybox
- * means busybox:latest), one given by ID carries none. An image named twice is written once.
+ * What docker save names each image by: an image given by name carries that name (busybox:1),
+ * a bare repository name brings every tag of that repository, as docker does, and an image given
+ * by ID carries none. An image named twice is written once.
  */
-export function selectImages(references: readonly string[], resolve: (ref: string) => ImageRecord, tagTarget: (normalized: string) => string | undefined): SavedImage[] {
+export function selectImages(references: readonly string[], resolve: (ref: string) => ImageRecord, metadata: Pick<MetadataStore, 'tagTarget' | 'tagsOf' | 'images'>): SavedImage[] {
   if (references.length === 0) throw invalidArgument('"save" requires at least 1 argument');
   const selected = new Map<string, SavedImage>();
-  for (const ref of references) {
-    const record = resolve(ref);
+  const add = (record: ImageRecord, tag: string | undefined): void => {
     const image = selected.get(record.id) ?? { record, tags: [] };
     selected.set(record.id, image);
-    const normalized = tagOf(ref);
-    if (normalized !== undefined && tagTarget(normalized) === record.id && !image.tags.includes(normalized)) image.tags.push(normalized);
+    if (tag !== undefined && metadata.tagTarget(tag) === record.id && !image.tags.includes(tag)) image.tags.push(tag);
+  };
+  for (const ref of references) {
+    const repository = repositoryOnly(ref);
+    const tagged = repository === undefined ? [] : metadata.images().flatMap((record) => metadata.tagsOf(record.id).filter((t) => repositoryName(parseReference(t)) === repository).map((tag) => ({ record, tag })));
+    if (tagged.length > 0) {
+      for (const { record, tag } of tagged) add(record, tag);
+      continue;
+    }
+    add(resolve(ref), tagOf(ref));
   }
   return [...selected.values()];
+}
+
+// docker.io/library/busybox for `busybox`; undefined when the reference has a tag or digest.
+function repositoryOnly(ref: string): string | undefined {
+  try {
+    const parsed = parseReference(ref);
+    return parsed.tag === undefined && parsed.digest === undefined ? repositoryName(parsed) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function tagOf(ref: string): string | undefined {
