@@ -143,6 +143,15 @@ describe('RegistryClient against a fake registry', () => {
     expect(onArm).toMatchObject({ digest: index, manifestDigest: arm, manifestMediaType: MediaType.DockerManifest });
     const onAmd = await repo(`${registry.host}/lib/app:multi`).resolve({ platform: { os: 'linux', architecture: 'amd64' } });
     expect(onAmd.manifestDigest).toBe(amd.digest);
+    const liar = registry.putManifest(
+      'liar-index',
+      { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [{ mediaType: MediaType.OciManifest, digest: arm, size: armSize, platform: { os: 'linux', architecture: 'arm64' } }] },
+      MediaType.OciIndex,
+    );
+    await expect(repo(`${registry.host}/lib/app@${liar}`).resolve({ platform: { os: 'linux', architecture: 'arm64' } })).rejects.toMatchObject({
+      code: ErrorCode.ManifestInvalid,
+      message: expect.stringMatching(/ambiguous manifest .*the index says application\/vnd.oci.image.manifest.v1\+json, its body says application\/vnd.docker/),
+    });
     await expect(repo(`${registry.host}/lib/app:multi`).resolve({ platform: { os: 'linux', architecture: 's390x' } })).rejects.toMatchObject({
       code: ErrorCode.NotFound,
       message: expect.stringMatching(/no matching manifest for linux\/s390x/),

@@ -102,6 +102,12 @@ export class RemoteRepository {
     if (child.parsed.kind !== 'manifest') {
       throw new BerthError(ErrorCode.ManifestInvalid, `${formatReference(this.ref)}: the index entry for the platform is itself an index (nested indexes are not supported)`);
     }
+    // The body's own mediaType must be what the index said it is (containerd's check), or one
+    // digest would name two different things.
+    const declared = child.parsed.manifest.mediaType;
+    if (declared !== undefined && declared !== chosen.mediaType) {
+      throw new BerthError(ErrorCode.ManifestInvalid, `ambiguous manifest ${chosen.digest}: the index says ${chosen.mediaType}, its body says ${declared}`);
+    }
     return { digest: top.digest, manifestDigest: child.digest, manifestMediaType: child.parsed.mediaType, manifestBytes: child.bytes, manifest: child.parsed.manifest, platformDescriptor: chosen };
   }
 
