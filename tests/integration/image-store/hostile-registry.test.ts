@@ -1,36 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { stackLayout } from '@berth/layout';
 import { MediaType } from '@berth/registry-client';
 import { FakeRegistry, sha } from '../../../libs/registry-client/src/fake-registry.test-support';
-import { BERTH, busyboxTar, describeIntegration, Stack } from '../harness';
-import { peersSkipReason, REGISTRY, tarOf } from '../peer-registry';
-import { pushLayout, writeLayout } from './oci-layout';
-
-const ZSTD_LAYER = 'application/vnd.oci.image.layer.v1.tar+zstd';
-const zstd = (data: Buffer): Buffer => execFileSync('zstd', ['-q', '-c'], { input: data, maxBuffer: 1 << 28 });
-
-// busybox (gzip) under a zstd layer holding /etc/berth-zstd: the blobs and the manifest.
-async function zstdImage(marker: string): Promise<{ blobs: Buffer[]; manifest: Buffer; top: Buffer }> {
-  const base = readFileSync(busyboxTar());
-  const tars = [base, await tarOf([{ name: 'etc/', type: 'directory' }, { name: 'etc/berth-zstd', body: `${marker}\n` }])];
-  const layers = [gzipSync(base, { level: 1 }), zstd(tars[1]!)];
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: tars.map(sha) } }));
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: sha(config), size: config.length },
-      layers: [
-        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(layers[0]!), size: layers[0]!.length },
-        { mediaType: ZSTD_LAYER, digest: sha(layers[1]!), size: layers[1]!.length },
-      ],
-    }),
-  );
-  return { blobs: [config, ...layers], manifest, top: layers[1]! };
-}
+import { BERTH, describeIntegration, Stack } from '../harness';
+import { zstdImage } from './zstd-image';
 
 // What a failed pull may not leave: a queued or running job, a half-written blob or layer.
 function leftovers(stack: Stack): string[] {
@@ -92,35 +67,6 @@ describeIntegration('pulls from a registry that hangs, drops connections, then r
     registry.misbehave.delete(topPath);
     const result = await stack.berth(['run', '--rm', ref, 'cat', '/etc/berth-zstd'], { timeoutMs: 60_000 });
     expect(result.stdout).toBe('zstd through the stack\n');
-    expect(result.code).toBe(0);
-  }, 90_000);
-});
-
-const peers = peersSkipReason();
-if (peers) process.stderr.write(`SKIPPED integration suite "zstd image in registry:2": ${peers}\n`);
-(peers ? describe.skip : describeIntegration)(`a zstd image in registry:2${peers ? ` (SKIPPED: ${peers})` : ''}`, () => {
-  const stack = new Stack();
-  let dir: string;
-  const ref = `${REGISTRY}/berth-it/zstd:t${Date.now()}`;
-
-  beforeAll(async () => {
-    dir = mkdtempSync('/tmp/berth-it-zstd-');
-    const image = await zstdImage('zstd from registry:2');
-    writeLayout(dir, image.manifest, image.blobs);
-    pushLayout(dir, ref);
-    stack.up();
-  }, 180_000);
-
-  afterAll(() => {
-    stack.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  }, 120_000);
-
-  it('pulls and runs it', async () => {
-    const raw = execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' });
-    expect(raw).toContain(ZSTD_LAYER);
-    const result = await stack.berth(['run', '--rm', ref, 'cat', '/etc/berth-zstd'], { timeoutMs: 60_000 });
-    expect(result.stdout).toBe('zstd from registry:2\n');
     expect(result.code).toBe(0);
   }, 90_000);
 });
