@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer, type ApplyOptions, type ApplyResult } from '@berth/archive';
@@ -28,7 +28,10 @@ export class LayerStore {
 
   // Unpacks into a private temp directory; `commit` moves it into place under its ChainID.
   async unpack(input: Readable, options: ApplyOptions): Promise<{ result: ApplyResult; commit: (chainId: string) => Promise<void>; discard: () => Promise<void> }> {
-    await mkdir(this.dir, { recursive: true });
+    // Only root may reach unpacked layers: they hold whatever images carry (setuid binaries,
+    // device nodes), which must not become the host's (docker keeps its own dirs 0710).
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await chmod(this.dir, 0o700);
     const temp = join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
     await mkdir(join(temp, 'diff'), { recursive: true, mode: 0o755 });
     const discard = (): Promise<void> => rm(temp, { recursive: true, force: true });

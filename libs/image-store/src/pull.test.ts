@@ -75,6 +75,8 @@ describe('ImageStore.pull from a fake registry', () => {
     expect(image.upToDate).toBe(false);
     expect(image.config?.cmd).toEqual(['sh']);
     expect(layerDirs()).toHaveLength(2);
+    // Layers may carry setuid files and device nodes: only root reaches them.
+    expect(lstatSync(join(dir, 'layers')).mode & 0o777).toBe(0o700);
     const [lower, upper] = (await store.get(ref())).diffIds;
     expect([lower, upper]).toEqual(layers.map((l) => l.diffId));
     const snap = await store.prepareSnapshot('c1', image.id);

@@ -32,6 +32,9 @@ describeIntegration('zstd layers pulled through the stack', () => {
     const result = await stack.berth(['run', '--rm', `${hub.addr}/alice/zstd:v1`, 'cat', '/etc/berth-zstd'], { timeoutMs: 60_000 });
     expect(result.stdout).toBe('zstd from the Hub\n');
     expect(result.code).toBe(0);
+    // The layer store is root's alone on the host; a container user still reads its files.
+    const nobody = await stack.berth(['run', '--rm', '--user', '65534', `${hub.addr}/alice/zstd:v1`, 'cat', '/etc/berth-zstd']);
+    expect(nobody.stdout).toBe('zstd from the Hub\n');
   }, 90_000);
 
   (peers ? it.skip : it)(`pulls and runs a zstd image skopeo put in registry:2${peers ? ` (SKIPPED: ${peers})` : ''}`, async () => {
