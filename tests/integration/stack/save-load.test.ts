@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -128,6 +128,27 @@ describeIntegration('save and load on a real stack', () => {
     expect(bad.stderr).toContain('digest mismatch');
     expect((await stack.berth(['image', 'inspect', 'sl-bad:1'])).code).toBe(1);
     expect(storeLeftovers()).toEqual([]);
+  }, 120_000);
+
+  it('a load cut off half way (the client killed) leaves no image and no spool', async () => {
+    const big = join(dir, 'big');
+    execFileSync('sh', ['-c', `mkdir -p ${big}/root && head -c 48000000 /dev/urandom > ${big}/root/blob && tar -cf ${big}/rootfs.tar -C ${big}/root .`]);
+    await stack.must(['import', join(big, 'rootfs.tar'), 'sl-big:1']);
+    await stack.must(['save', '-o', join(big, 'big.tar'), 'sl-big:1']);
+    await stack.must(['rmi', 'sl-big:1']);
+    const child = spawn(BERTH, ['load'], { env: { ...process.env, BERTH_HOST: stack.host }, stdio: ['pipe', 'ignore', 'ignore'] });
+    // The write fails with EPIPE once the client is killed: that is the point.
+    child.stdin.on('error', () => undefined);
+    const archive = readFileSync(join(big, 'big.tar'));
+    child.stdin.write(archive.subarray(0, archive.length / 2));
+    const spooling = (): boolean => storeLeftovers().some((n) => n.startsWith('load/load-'));
+    for (let i = 0; i < 100 && !spooling(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(spooling()).toBe(true);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    for (let i = 0; i < 100 && storeLeftovers().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(storeLeftovers()).toEqual([]);
+    expect((await stack.berth(['image', 'inspect', 'sl-big:1'])).code).toBe(1);
   }, 120_000);
 
   it('refuses to write an archive to a terminal', () => {
