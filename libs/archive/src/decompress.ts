@@ -53,7 +53,8 @@ export async function decompressed(input: Readable, options: DecompressOptions =
   const found = sniff(head);
   if (found === 'none') return stream;
   if (found === 'zstd') return Readable.from(zstdDecoded(stream, options.maxSize));
-  const gunzip = createGunzip();
+  // Large output chunks: each one is hashed, parsed and written once, so fewer means less overhead.
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   pipeline(stream, gunzip, () => undefined);
   return gunzip;
 }
