@@ -102,8 +102,9 @@ export async function applyLayer(input: Readable, root: string, options: ApplyOp
   }
   if (pipelineError) throw normalizeTarError(pipelineError);
   if (entries === 0) throw invalidArgument('invalid tar archive: it has no entries');
-  // Directory times last: writing into a directory changes its mtime.
-  for (const dir of dirTimes.reverse()) await utimes(dir.path, dir.mtime, dir.mtime).catch(() => undefined);
+  // Directory times last: writing into a directory changes its mtime. lutimes, because a later
+  // entry may have replaced the directory with a symlink pointing out of the root.
+  for (const dir of dirTimes.reverse()) await lutimes(dir.path, dir.mtime, dir.mtime).catch(() => undefined);
   return { diffId: `sha256:${hash.digest('hex')}`, size, entries, skipped };
 }
 

@@ -41,16 +41,14 @@ export function withRawName(tar: Buffer, offset: number, name: Buffer): Buffer {
 // Everything an escape could change: names, types, modes, owners, times, contents, link targets.
 export function treeDigest(dir: string): string {
   const hash = createHash('sha256');
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      const s = lstatSync(path);
-      hash.update(`${path}\0${s.mode}\0${s.uid}:${s.gid}\0${s.size}\0${s.mtimeMs}\0${s.nlink}\0`);
-      if (s.isSymbolicLink()) hash.update(readlinkSync(path));
-      else if (s.isFile()) hash.update(readFileSync(path));
-      else if (s.isDirectory()) walk(path);
-    }
+  const visit = (path: string): void => {
+    const s = lstatSync(path);
+    hash.update(`${path}\0${s.mode}\0${s.uid}:${s.gid}\0${s.size}\0${s.mtimeMs}\0${s.nlink}\0`);
+    if (s.isSymbolicLink()) hash.update(readlinkSync(path));
+    else if (s.isFile()) hash.update(readFileSync(path));
+    else if (s.isDirectory()) for (const name of readdirSync(path).sort()) visit(join(path, name));
   };
-  walk(dir);
+  // The directory itself too: a chmod or a new entry through a symlink to it must show.
+  visit(dir);
   return hash.digest('hex');
 }
