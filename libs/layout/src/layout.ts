@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
  *       layers/<chain-hex>/      unpacked layers, read-only overlayfs lower directories
  *       metadata/                image records and tags
  *       snapshots/<key>/         a container's upper and work directories
+ *       load/load-<random>/      a `load` archive spooled while it is checked (removed after)
  *     runtime/
  *       state/                   the OCI runtime's --root
  *       bundles/<id>/            config.json, rootfs/ mount point, monitor files
