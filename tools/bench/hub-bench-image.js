@@ -2,22 +2,16 @@
 // whose image `img` has LAYERS layers, each a gzipped tar of one file of BYTES random bytes.
 'use strict';
 const { createHash, randomBytes } = require('node:crypto');
-const { createWriteStream, mkdirSync, renameSync, writeFileSync } = require('node:fs');
+const { createWriteStream, renameSync } = require('node:fs');
 const { join } = require('node:path');
 const { pipeline } = require('node:stream/promises');
 const { PassThrough } = require('node:stream');
 const zlib = require('node:zlib');
 const tar = require('tar-stream');
+const { blobsDir, writeImage } = require('./oci-layout');
 
 const [layout, layerCount, layerBytes] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
-const blobs = join(layout, 'blobs/sha256');
-mkdirSync(blobs, { recursive: true });
-
-const putBlob = (data) => {
-  const hex = createHash('sha256').update(data).digest('hex');
-  writeFileSync(join(blobs, hex), data);
-  return { digest: `sha256:${hex}`, size: data.length };
-};
+const blobs = blobsDir(layout);
 
 async function layer(i) {
   const pack = tar.pack();
@@ -50,27 +44,7 @@ async function layer(i) {
 async function main() {
   const layers = [];
   for (let i = 0; i < layerCount; i += 1) layers.push(await layer(i));
-  const config = putBlob(
-    Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } })),
-  );
-  const manifest = putBlob(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: layers.map((l) => l.descriptor),
-      }),
-    ),
-  );
-  writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
-    join(layout, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'img' } }],
-    }),
-  );
+  const manifest = writeImage(layout, layers);
   console.log(manifest.digest);
 }
 

@@ -3,16 +3,16 @@
 // compress) and 25 MB of text (compresses well). Prints the layers' total compressed size.
 'use strict';
 const { createHash, randomBytes } = require('node:crypto');
-const { createReadStream, createWriteStream, mkdirSync, renameSync, writeFileSync } = require('node:fs');
+const { createReadStream, createWriteStream, renameSync } = require('node:fs');
 const { join } = require('node:path');
 const { pipeline } = require('node:stream/promises');
 const { PassThrough } = require('node:stream');
 const zlib = require('node:zlib');
 const tar = require('tar-stream');
+const { blobsDir, writeImage } = require('./oci-layout');
 
 const [layout, busybox] = process.argv.slice(2);
-const blobs = join(layout, 'blobs/sha256');
-mkdirSync(blobs, { recursive: true });
+const blobs = blobsDir(layout);
 
 function tap(hash, onBytes) {
   return new PassThrough({
@@ -64,38 +64,13 @@ async function* text(total) {
   }
 }
 
-const putBlob = (data) => {
-  const hex = createHash('sha256').update(data).digest('hex');
-  writeFileSync(join(blobs, hex), data);
-  return { digest: `sha256:${hex}`, size: data.length };
-};
-
 async function main() {
   const layers = [
     await layer('busybox', createReadStream(busybox)),
     await layer('random', fileTar('data/random.bin', 150e6, random(150e6))),
     await layer('text', fileTar('data/text.log', 25e6, text(25e6))),
   ];
-  const config = putBlob(
-    Buffer.from(
-      JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }),
-    ),
-  );
-  const manifest = putBlob(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: layers.map((l) => l.descriptor),
-      }),
-    ),
-  );
-  writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
-    join(layout, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'img' } }] }),
-  );
+  writeImage(layout, layers, { Cmd: ['sh'] });
   console.log(layers.reduce((sum, l) => sum + l.descriptor.size, 0));
 }
 
