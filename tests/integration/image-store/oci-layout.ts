@@ -6,6 +6,20 @@ import { join } from 'node:path';
 import { MediaType } from '@berth/registry-client';
 import { sha } from '../peer-registry';
 
+export interface TestImage {
+  manifest: Buffer;
+  // The config, then the layers.
+  blobs: Buffer[];
+}
+
+// An OCI image (amd64, `sh`) of these layers: each its tar, its blob as stored and its media type.
+export function imageOf(layers: Array<{ tar: Buffer; blob: Buffer; mediaType: string }>): TestImage {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: layers.map((l) => sha(l.tar)) } }));
+  const descriptor = (mediaType: string, data: Buffer) => ({ mediaType, digest: sha(data), size: data.length });
+  const manifest = { schemaVersion: 2, mediaType: MediaType.OciManifest, config: descriptor(MediaType.OciConfig, config), layers: layers.map((l) => descriptor(l.mediaType, l.blob)) };
+  return { manifest: Buffer.from(JSON.stringify(manifest)), blobs: [config, ...layers.map((l) => l.blob)] };
+}
+
 export function writeLayout(dir: string, manifest: Buffer, blobs: Buffer[]): void {
   const blobDir = join(dir, 'blobs/sha256');
   mkdirSync(blobDir, { recursive: true });

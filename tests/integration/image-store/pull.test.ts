@@ -2,30 +2,20 @@ import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ImageStore, type PullProgress } from '@berth/image-store';
-import { MediaType, RegistryClient } from '@berth/registry-client';
+import { RegistryClient } from '@berth/registry-client';
 import { peersSkipReason, REGISTRY, sha, tarOf } from '../peer-registry';
 import { busyboxTar, integrationSkipReason } from '../harness';
-import { pushLayout, writeLayout } from './oci-layout';
+import { imageOf, pushLayout, writeLayout } from './oci-layout';
 
 // Writes an OCI image layout (busybox, then a gzip layer with a whiteout on top) that skopeo can
 // push; returns the layers' diff IDs.
 async function writeImage(dir: string): Promise<string[]> {
   const base = readFileSync(busyboxTar());
   const top = await tarOf([{ name: 'bin/', type: 'directory' }, { name: 'bin/.wh.vi' }, { name: 'etc/', type: 'directory' }, { name: 'etc/berth-pulled', body: 'yes\n' }]);
-  const layers = [gzipSync(base), gzipSync(top)];
-  const diffIds = [sha(base), sha(top)];
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: diffIds } }));
-  const descriptor = (mediaType: string, data: Buffer) => ({ mediaType, digest: sha(data), size: data.length });
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: descriptor(MediaType.OciConfig, config),
-      layers: layers.map((l) => descriptor('application/vnd.oci.image.layer.v1.tar+gzip', l)),
-    }),
-  );
-  writeLayout(dir, manifest, [config, ...layers]);
-  return diffIds;
+  const gzip = 'application/vnd.oci.image.layer.v1.tar+gzip';
+  const image = imageOf([base, top].map((tar) => ({ tar, blob: gzipSync(tar), mediaType: gzip })));
+  writeLayout(dir, image.manifest, image.blobs);
+  return [sha(base), sha(top)];
 }
 
 const reason = integrationSkipReason() ?? peersSkipReason();

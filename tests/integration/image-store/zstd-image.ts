@@ -6,31 +6,19 @@ import { gzipSync } from 'node:zlib';
 import { MediaType } from '@berth/registry-client';
 import { busyboxTar } from '../harness';
 import { sha, tarOf } from '../peer-registry';
+import { imageOf, type TestImage } from './oci-layout';
 
 export const ZSTD_LAYER = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
-export interface TestImage {
-  manifest: Buffer;
-  // The config, then the layers.
-  blobs: Buffer[];
-  top: Buffer;
-}
-
-export async function zstdImage(marker: string): Promise<TestImage> {
+export async function zstdImage(marker: string): Promise<TestImage & { top: Buffer }> {
   const base = readFileSync(busyboxTar());
   const tars = [base, await tarOf([{ name: 'etc/', type: 'directory' }, { name: 'etc/berth-zstd', body: `${marker}\n` }])];
-  const layers = [gzipSync(base, { level: 1 }), execFileSync('zstd', ['-q', '-c'], { input: tars[1] })];
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: tars.map(sha) } }));
-  const descriptor = (mediaType: string, data: Buffer) => ({ mediaType, digest: sha(data), size: data.length });
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: descriptor(MediaType.OciConfig, config),
-      layers: [descriptor('application/vnd.oci.image.layer.v1.tar+gzip', layers[0]!), descriptor(ZSTD_LAYER, layers[1]!)],
-    }),
-  );
-  return { manifest, blobs: [config, ...layers], top: layers[1]! };
+  const top = execFileSync('zstd', ['-q', '-c'], { input: tars[1] });
+  const image = imageOf([
+    { tar: base, blob: gzipSync(base, { level: 1 }), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' },
+    { tar: tars[1]!, blob: top, mediaType: ZSTD_LAYER },
+  ]);
+  return { ...image, top };
 }
 
 // Pushes an image over the registry API (monolithic uploads) with Basic credentials.
