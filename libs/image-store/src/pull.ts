@@ -48,6 +48,8 @@ export interface PullContext {
 
 const DEFAULT_CONCURRENCY = 3;
 const PROGRESS_INTERVAL_MS = 100;
+// How far the content store's writes may trail the unpacking of a layer.
+const WRITE_AHEAD_BYTES = 8 * 1024 * 1024;
 // Layers that vanished under the pull (a concurrent rmi) are fetched again this many times.
 const MAX_ROUNDS = 3;
 
@@ -179,6 +181,9 @@ async function pullLayer(ctx: PullContext, remote: RemoteRepository, job: LayerJ
   const writer: IngestWriter | undefined = local ? undefined : await ctx.content.writer();
   let current = 0;
   let lastReport = 0;
+  let writing: Promise<void> = Promise.resolve();
+  let behind = 0;
+  let writeError: Error | undefined;
   const tee = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       current += chunk.length;
@@ -187,15 +192,25 @@ async function pullLayer(ctx: PullContext, remote: RemoteRepository, job: LayerJ
         lastReport = now;
         emit({ type: 'layer', id, digest: descriptor.digest, status: 'downloading', current, total: descriptor.size });
       }
-      (writer ? writer.write(chunk) : Promise.resolve()).then(
-        () => callback(null, chunk),
-        (err: unknown) => callback(err as Error),
+      if (!writer) return callback(null, chunk);
+      if (writeError) return callback(writeError);
+      // The compressed bytes go to the content store beside the unpacking, not before it: a chunk
+      // moves on at once, and the stream waits only when the writes fall too far behind.
+      behind += chunk.length;
+      writing = writing.then(() => (writeError ? undefined : writer.write(chunk))).then(
+        () => void (behind -= chunk.length),
+        (err: unknown) => void (writeError ??= err as Error),
       );
+      if (behind < WRITE_AHEAD_BYTES) return callback(null, chunk);
+      void writing.then(() => callback(writeError, writeError ? undefined : chunk));
     },
     flush(callback) {
-      emit({ type: 'layer', id, digest: descriptor.digest, status: 'verifying' });
-      emit({ type: 'layer', id, digest: descriptor.digest, status: 'extracting' });
-      callback();
+      void writing.then(() => {
+        if (writeError) return callback(writeError);
+        emit({ type: 'layer', id, digest: descriptor.digest, status: 'verifying' });
+        emit({ type: 'layer', id, digest: descriptor.digest, status: 'extracting' });
+        callback();
+      });
     },
   });
   const onAbort = (): void => {
