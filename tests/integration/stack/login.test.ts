@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { busyboxTar, integrationSkipReason, Stack } from '../harness';
+import { BERTH, busyboxTar, integrationSkipReason, Stack } from '../harness';
 import { describeIf, Hub, registryAppSkipReason } from '../registry/hub';
 
 describeIf('berth login, logout and pushes and pulls that need credentials', integrationSkipReason() ?? registryAppSkipReason(), () => {
@@ -75,6 +76,28 @@ describeIf('berth login, logout and pushes and pulls that need credentials', int
     await stack.must(['rmi', image]);
     const anonymous = await stack.berth(['pull', image]);
     expect(anonymous.code).toBe(1);
+  });
+
+  it('prompts on a terminal, echoing the username but never the password', async () => {
+    const command = `stty cols 90 rows 25; exec '${BERTH}' login '${hub.addr}'`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, BERTH_HOST: stack.host, TERM: 'xterm' } });
+    let screen = '';
+    child.stdout.on('data', (data: Buffer) => (screen += data.toString()));
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const waitFor = async (text: string): Promise<void> => {
+      for (const deadline = Date.now() + 10_000; !screen.includes(text); await new Promise((ok) => setTimeout(ok, 50))) {
+        if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(text)} on ${JSON.stringify(screen)}`);
+      }
+    };
+    await waitFor('Username: ');
+    child.stdin.write('alice\r');
+    await waitFor('Password: ');
+    child.stdin.write('s3cret-pw\r');
+    expect(await exited).toBe(0);
+    expect(screen).toContain('Username: alice');
+    expect(screen).toContain('Login Succeeded');
+    expect(screen).not.toContain('s3cret-pw');
+    expect(await stack.must(['logout', hub.addr])).toBe(`Removing login credentials for ${hub.addr}\n`);
   });
 
   it('checks its flags as docker login does', async () => {
