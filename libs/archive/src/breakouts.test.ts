@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { applyLayer } from './apply-layer';
-import { tarOf, treeDigest, withRawName, type Entry } from './tar-fixtures.test-support';
+import { NAME_FIELD, SIZE_FIELD, tarOf, treeDigest, withRawField, type Entry } from './tar-fixtures.test-support';
 
 // Every case unpacks into sandbox/root; sandbox/outside is what an escape would touch.
 let sandbox: string;
@@ -96,27 +96,21 @@ const breakouts: Record<string, Entry[]> = {
   DuplicateDirThenSymlinkOut: [{ name: 'd/', type: 'directory' }, through('d'), { name: 'd/', type: 'directory', mode: 0o777 }, pwn('d/victim')],
 };
 
-// Names no tar writer makes: patched into the header as raw bytes.
-const RAW_NAMES: Record<string, Buffer> = {
-  NulInName: Buffer.from('a\0/../../outside/victim', 'latin1'),
-  NulBeforeDotDot: Buffer.from('\0../outside/victim', 'latin1'),
-  InvalidUtf8Name: Buffer.concat([Buffer.from([0xff, 0xfe, 0x2f]), Buffer.from('../../outside/victim')]),
-  InvalidUtf8Symlink: Buffer.from([0xc3, 0x28]),
+// Headers no tar writer makes: fields patched as raw bytes.
+const RAW: Record<string, () => Promise<Buffer>> = {
+  NulInName: async () => withRawField(await tarOf([pwn('placeholder')]), 0, NAME_FIELD, Buffer.from('a\0/../../outside/victim', 'latin1')),
+  NulBeforeDotDot: async () => withRawField(await tarOf([pwn('placeholder')]), 0, NAME_FIELD, Buffer.from('\0../outside/victim', 'latin1')),
+  InvalidUtf8Name: async () => withRawField(await tarOf([pwn('placeholder')]), 0, NAME_FIELD, Buffer.concat([Buffer.from([0xff, 0xfe, 0x2f]), Buffer.from('../../outside/victim')])),
+  // A symlink with an invalid UTF-8 name pointing out, then a write through the name it decodes to.
+  InvalidUtf8Symlink: async () => withRawField(await tarOf([through('placeholder'), pwn('\ufffd(/victim')]), 0, NAME_FIELD, Buffer.from([0xc3, 0x28])),
+  // A PAX header claiming 8 GiB: the parser must not try to hold it.
+  PaxHeaderBomb: async () => withRawField(await tarOf([pwn(`../outside/${'x'.repeat(200)}`)]), 0, SIZE_FIELD, Buffer.from('77777777777\0')),
 };
 
-async function rawNameTar(name: string): Promise<Buffer> {
-  if (name === 'InvalidUtf8Symlink') {
-    // A symlink with an invalid UTF-8 name pointing out, then a write through the name it decodes to.
-    const tar = await tarOf([through('placeholder'), pwn('\ufffd(/victim')]);
-    return withRawName(tar, 0, RAW_NAMES[name] as Buffer);
-  }
-  return withRawName(await tarOf([pwn('placeholder')]), 0, RAW_NAMES[name] as Buffer);
-}
-
-const allCases = [...Object.keys(breakouts), ...Object.keys(RAW_NAMES)];
+const allCases = [...Object.keys(breakouts), ...Object.keys(RAW)];
 
 async function archiveFor(name: string): Promise<Buffer> {
-  return name in RAW_NAMES ? rawNameTar(name) : tarOf(locate(breakouts[name] as Entry[]));
+  return name in RAW ? (RAW[name] as () => Promise<Buffer>)() : tarOf(locate(breakouts[name] as Entry[]));
 }
 
 describe('breakouts', () => {
@@ -179,6 +173,10 @@ describe('what hostile entries become inside the root', () => {
     rmSync(root, { recursive: true });
     mkdirSync(root);
     await expect(apply(breakouts.HardlinkToOutside as Entry[])).rejects.toThrow(/not in the layer/);
+  });
+
+  it('refuses a PAX header bomb as a bad archive', async () => {
+    await expect(applyLayer(Readable.from([await (RAW.PaxHeaderBomb as () => Promise<Buffer>)()]), root)).rejects.toThrow(/invalid tar archive: Header exceeds max size/);
   });
 
   it('keeps a symlink target as written, however long', async () => {

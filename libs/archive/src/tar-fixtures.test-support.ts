@@ -24,19 +24,22 @@ export async function tarOf(entries: Entry[]): Promise<Buffer> {
 }
 
 /*
- * Overwrites the ustar name field of the header at `offset` with raw bytes (NUL, invalid UTF-8)
- * and fixes the header checksum, so the parser sees exactly those bytes.
+ * Overwrites a field of the tar header at `offset` with raw bytes (a name with NUL or invalid
+ * UTF-8, an absurd size) and fixes the header checksum, so the parser sees exactly those bytes.
  */
-export function withRawName(tar: Buffer, offset: number, name: Buffer): Buffer {
+export function withRawField(tar: Buffer, offset: number, field: { start: number; length: number }, value: Buffer): Buffer {
   const out = Buffer.from(tar);
-  out.fill(0, offset, offset + 100);
-  name.copy(out, offset, 0, Math.min(name.length, 100));
+  out.fill(0, offset + field.start, offset + field.start + field.length);
+  value.copy(out, offset + field.start, 0, Math.min(value.length, field.length));
   out.fill(0x20, offset + 148, offset + 156);
   let sum = 0;
   for (let i = offset; i < offset + 512; i++) sum += out[i] as number;
   out.write(`${sum.toString(8).padStart(6, '0')}\0 `, offset + 148, 'latin1');
   return out;
 }
+
+export const NAME_FIELD = { start: 0, length: 100 };
+export const SIZE_FIELD = { start: 124, length: 12 };
 
 // Everything an escape could change: names, types, modes, owners, times, contents, link targets.
 export function treeDigest(dir: string): string {
