@@ -3,17 +3,31 @@ import type { ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import type { ImageStore } from '@berth/image-store';
 import type { imagestore } from '@berth/proto';
 
+const MESSAGE_SIZE = 1 << 20;
+
 // Sends a tar stream as ArchiveChunks, as fast as the caller takes them.
 export async function sendArchive<Req>(archive: Readable, call: ServerWritableStream<Req, imagestore.ArchiveChunk>, signal: AbortSignal): Promise<void> {
   const onAbort = (): void => {
     archive.destroy();
   };
   signal.addEventListener('abort', onAbort, { once: true });
+  // Few large messages: gRPC's cost is per message, and tar-stream hands out small chunks.
+  let pending: Buffer[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    const data = Buffer.concat(pending, size);
+    pending = [];
+    size = 0;
+    if (!call.write({ data })) await new Promise((resolve) => call.once('drain', resolve));
+  };
   try {
     for await (const chunk of archive) {
       if (signal.aborted) return;
-      if (!call.write({ data: chunk as Buffer })) await new Promise((resolve) => call.once('drain', resolve));
+      pending.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= MESSAGE_SIZE) await flush();
     }
+    if (size > 0) await flush();
   } finally {
     signal.removeEventListener('abort', onAbort);
     archive.destroy();

@@ -47,7 +47,7 @@ export function loadCommand(ctx: CliContext, name = 'load'): DockerCommand {
     cmd.requireArgs(args, 0, 0);
     const file = flags.input ?? '';
     if (file === '' && ctx.io.stdin.isTTY === true) throw invalidArgument('requested load from stdin, but stdin is empty');
-    const source = file === '' ? ctx.io.stdin : createReadStream(file, { highWaterMark: 256 * 1024 });
+    const source = file === '' ? ctx.io.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
     const { images } = await streamLoad(ctx, source);
     for (const image of images) {
       if (image.repoTags.length === 0) ctx.io.stdout.write(`Loaded image ID: ${image.id}\n`);
