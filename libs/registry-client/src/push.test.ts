@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ErrorCode } from '@berth/errors';
 import { parseReference } from '@berth/reference';
-import { AccountStore, Authorizer, createRegistryHandler, MemoryDriver, Registry, TokenService } from '@berth/registry';
+import { AccountStore, Authorizer, createRegistryHandler, FsDriver, MemoryDriver, Registry, TokenService } from '@berth/registry';
 import { verifyLogin } from './login';
 import { RemotePushTarget } from './push';
 import { RegistryClient } from './registry-client';
@@ -80,6 +80,52 @@ describe('pushing to a registry', () => {
       code: ErrorCode.Unauthenticated,
       message: 'unauthorized: authentication required',
     });
+  });
+
+  it('resumes an upload whose connection dropped mid-PATCH from where the registry stopped', async () => {
+    // A TCP proxy in front of a Hub on disk that cuts the first PATCH's connection after 1 MiB.
+    const fsDir = mkdtempSync(join(tmpdir(), 'berth-push-fs-'));
+    const hub = createServer(createRegistryHandler(new Registry(new FsDriver(fsDir))));
+    await new Promise<void>((ok) => hub.listen(0, '127.0.0.1', ok));
+    const hubPort = (hub.address() as AddressInfo).port;
+    const requests: string[] = [];
+    let armed = true;
+    const proxy = createNetServer((client) => {
+      const upstream = connect(hubPort, '127.0.0.1');
+      let patchBytes = -1;
+      client.on('data', (chunk: Buffer) => {
+        const text = chunk.toString('latin1');
+        for (const line of text.split('\r\n')) if (/^(PATCH|PUT|POST|GET|HEAD) /.test(line) || /^content-range:/i.test(line)) requests.push(line);
+        if (armed && text.startsWith('PATCH ')) patchBytes = 0;
+        if (patchBytes >= 0) patchBytes += chunk.length;
+        if (armed && patchBytes > 1 << 20) {
+          armed = false;
+          // The Hub gets the end of what it was sent, as after a dropped connection.
+          upstream.end();
+          client.destroy();
+          return;
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk: Buffer) => client.write(chunk));
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+    try {
+      const ref = parseReference(`127.0.0.1:${(proxy.address() as AddressInfo).port}/lib/resumed`);
+      const push = RemotePushTarget.open(new RegistryClient({ retries: 3, backoffMs: 10 }), ref, undefined);
+      await push.uploadBlob(layerDescriptor, { open: async () => Readable.from([layer.subarray(0, 1 << 20), layer.subarray(1 << 20, 2 << 20), layer.subarray(2 << 20)]) });
+      expect(await push.hasBlob(layerDescriptor.digest)).toBe(true);
+      expect(requests.filter((r) => r.startsWith('POST '))).toHaveLength(1);
+      // Two PATCHes, or three when the Hub was still storing the cut one when first asked.
+      expect(requests.filter((r) => r.startsWith('PATCH ')).length).toBeGreaterThanOrEqual(2);
+      expect(requests.find((r) => /^content-range: [1-9]\d*-/i.test(r))).toBeDefined();
+    } finally {
+      await new Promise((ok) => proxy.close(ok));
+      await new Promise((ok) => hub.close(ok));
+      rmSync(fsDir, { recursive: true, force: true });
+    }
   });
 
   it('checks a login through the token flow without ever repeating the password', async () => {
