@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     },
   });
   const layout = stackLayout(values.root ?? process.env.BERTH_ROOT ?? DEFAULT_ROOT);
-  const maxLayerSize = parseLayerSize(values['max-layer-size'] ?? DEFAULT_MAX_LAYER_SIZE);
+  const maxLayerSize = parseLayerSize(values['max-layer-size'] ?? process.env.BERTH_MAX_LAYER_SIZE ?? DEFAULT_MAX_LAYER_SIZE);
   const registry = new RegistryClient({
     retries: positiveInteger('--max-download-attempts', values['max-download-attempts'] ?? process.env.BERTH_MAX_DOWNLOAD_ATTEMPTS ?? '5') - 1,
     inactivityTimeoutMs: positiveInteger('--registry-timeout', values['registry-timeout'] ?? process.env.BERTH_REGISTRY_TIMEOUT ?? '30') * 1000,

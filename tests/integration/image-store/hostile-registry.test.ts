@@ -1,10 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { stackLayout } from '@berth/layout';
 import { MediaType } from '@berth/registry-client';
 import { FakeRegistry, sha } from '../../../libs/registry-client/src/fake-registry.test-support';
 import { BERTH, describeIntegration, Stack } from '../harness';
+import { tarOf } from '../peer-registry';
+import { imageOf } from './oci-layout';
 import { zstdImage } from './zstd-image';
 
 // What a failed pull may not leave: a queued or running job, a half-written blob or layer.
@@ -19,7 +22,7 @@ function leftovers(stack: Stack): string[] {
   return found;
 }
 
-const ENV = { BERTH_REGISTRY_TIMEOUT: '1', BERTH_MAX_DOWNLOAD_ATTEMPTS: '2' };
+const ENV = { BERTH_REGISTRY_TIMEOUT: '1', BERTH_MAX_DOWNLOAD_ATTEMPTS: '2', BERTH_MAX_LAYER_SIZE: '8m' };
 
 describeIntegration('pulls from a registry that hangs, drops connections, then recovers', () => {
   const stack = new Stack();
@@ -61,6 +64,18 @@ describeIntegration('pulls from a registry that hangs, drops connections, then r
     expect(result.stderr).toMatch(/gave up after 2 attempts/);
     expect(registry.requests.filter((r) => r === `GET ${topPath}`).length).toBeGreaterThanOrEqual(3);
     expect(leftovers(stack)).toEqual(['active jobs: 0', 'waiting jobs: 0']);
+  }, 60_000);
+
+  it('stops a decompression bomb at --max-layer-size and keeps none of it', async () => {
+    const tar = await tarOf([{ name: 'zeros', body: Buffer.alloc(64 << 20) }]);
+    const bomb = imageOf([{ tar, blob: gzipSync(tar), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }]);
+    for (const blob of bomb.blobs) registry.putBlob(blob);
+    registry.putManifest('bomb', bomb.manifest, MediaType.OciManifest);
+    const result = await stack.berth(['pull', `${registry.host}/hostile/app:bomb`], { timeoutMs: 30_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/layer exceeds the uncompressed size limit of 8388608 bytes/);
+    expect(leftovers(stack)).toEqual(['active jobs: 0', 'waiting jobs: 0']);
+    for (const blob of bomb.blobs) expect(existsSync(join(stackLayout(stack.root).imagesDir, 'blobs/sha256', sha(blob).slice(7)))).toBe(false);
   }, 60_000);
 
   it('pulls the zstd image once the registry behaves, and runs it', async () => {
