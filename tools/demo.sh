@@ -17,21 +17,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The Hub: the stack's own when `system up` started one (services.json names it), else one of
-# our own on a free loopback port, in development mode (anonymous pushes, loopback only).
-hub=$(node -e '
-  const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const h = s.find((x) => x.service === "registry" || x.service === "hub");
-  if (h && h.address) console.log(h.address.replace(/^https?:\/\//, ""));
-' "$root/run/services.json" 2>/dev/null || true)
-if [[ -z $hub ]]; then
-  port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  hub=127.0.0.1:$port
-  node apps/registry/dist/main.js --addr "$hub" --root "$work/hub" --allow-anonymous-push 2>"$work/hub.log" &
-  hub_pid=$!
-  for _ in $(seq 50); do curl -s -o /dev/null "http://$hub/v2/" && break; sleep 0.1; done
-  echo "A Hub for this demo is serving on $hub"
-fi
+# A Hub for the demo on a free loopback port, in development mode (anonymous pushes, accepted on
+# loopback only), stopped when the demo ends.
+port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+hub=127.0.0.1:$port
+node apps/registry/dist/main.js --addr "$hub" --root "$work/hub" --allow-anonymous-push 2>"$work/hub.log" &
+hub_pid=$!
+node -e '
+  const deadline = Date.now() + 10000;
+  (async function wait() {
+    try { await fetch(`http://${process.argv[1]}/v2/`); return; } catch {}
+    if (Date.now() > deadline) { console.error("the Hub did not start"); process.exit(1); }
+    setTimeout(wait, 100);
+  })();
+' "$hub"
+echo "A Hub for this demo is serving on $hub"
 image=$hub/demo/busybox
 
 bash tools/make-busybox-rootfs.sh "$work/busybox.tar"
