@@ -15,7 +15,7 @@ interface LoginFlags {
 export function loginCommand(ctx: CliContext): DockerCommand {
   const cmd = new DockerCommand('login', ctx.io)
     .usage('[OPTIONS] [SERVER]')
-    .description('Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.')
+    .description('Authenticate to a registry')
     .argument('[args...]')
     .option('-p, --password <string>', 'Password or Personal Access Token (PAT)')
     .option('--password-stdin', 'Take the Password or Personal Access Token (PAT) from stdin')
@@ -51,7 +51,7 @@ export function loginCommand(ctx: CliContext): DockerCommand {
 export function logoutCommand(ctx: CliContext): DockerCommand {
   const cmd = new DockerCommand('logout', ctx.io)
     .usage('[SERVER]')
-    .description('Log out from a registry.\nIf no server is specified, the default is defined by the daemon.')
+    .description('Log out from a registry')
     .argument('[args...]');
   return cmd.action(async (args: string[]) => {
     cmd.requireArgs(args, 0, 1);
