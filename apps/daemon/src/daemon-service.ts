@@ -12,6 +12,7 @@ import { pullImage } from './pull-stream';
 import { pushImage } from './push-stream';
 import { login } from './login';
 import { loadImages, relayArchive } from './archive-proxy';
+import { diskUsage, runningContainerIds } from './disk-usage';
 
 export const VERSION = '0.1.0';
 export const API_VERSION = '1';
@@ -74,11 +75,13 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
     }),
 
     importImage: clientStream((call) => importImage(call, images.client)),
-    listImages: unary(async (request) => ({ images: await images.list(request.all) })),
+    listImages: unary(async (request) => ({ images: await images.list(request.all, request.filters) })),
     inspectImage: unary((request) => images.get(request.reference)),
-    removeImage: unary((request) =>
-      images.remove({ reference: request.reference, force: request.force, inUse: containers.imageIdsInUse() }),
+    removeImage: unary(async (request) =>
+      images.remove({ reference: request.reference, force: request.force, inUse: containers.imageIdsInUse(), running: await runningContainerIds(containers) }),
     ),
+    pruneImages: unary((request) => images.prune({ all: request.all, filters: request.filters, inUse: containers.imageIdsInUse() })),
+    diskUsage: unary(() => diskUsage(containers, images)),
     tagImage: unary(async (request) => {
       await images.tag(request.source, request.target);
       return empty();

@@ -16,8 +16,16 @@ export class ImageStoreClient implements ImageStorePort {
     return unaryCall(this.client, 'get', { reference }, READY);
   }
 
-  async list(all: boolean): Promise<types.Image[]> {
-    return (await unaryCall(this.client, 'list', { all }, READY)).images;
+  async list(all: boolean, filters: string[] = []): Promise<types.Image[]> {
+    return (await unaryCall(this.client, 'list', { all, filters }, READY)).images;
+  }
+
+  prune(request: imagestore.PruneRequest): Promise<imagestore.PruneResponse> {
+    return unaryCall(this.client, 'prune', request, { timeoutMs: 600_000, waitForReady: true });
+  }
+
+  diskUsage(): Promise<imagestore.DiskUsageResponse> {
+    return unaryCall(this.client, 'diskUsage', {}, READY);
   }
 
   remove(request: imagestore.RemoveImageRequest): Promise<imagestore.RemoveImageResponse> {

@@ -34,7 +34,7 @@ async function importCall(store: ImageStore, call: ServerReadableStream<imagesto
 export function imageStoreService(store: ImageStore): imagestore.ImageStoreServiceServer {
   return {
     import: clientStream((call) => importCall(store, call)),
-    list: unary(async () => ({ images: await store.list() })),
+    list: unary(async (request) => ({ images: await store.list(request.filters) })),
     get: unary((request) => store.get(request.reference)),
     remove: unary((request) => store.remove(request)),
     tag: unary(async (request) => {
@@ -50,6 +50,8 @@ export function imageStoreService(store: ImageStore): imagestore.ImageStoreServi
     listSnapshots: unary(async () => ({ snapshots: (await store.listSnapshots()).map(snapshotView) })),
     save: serverStream(async (request, call, signal) => sendArchive(store.save(request.references), call, signal)),
     load: clientStream((call) => loadCall(store, call)),
+    prune: unary((request) => store.prune(request)),
+    diskUsage: unary(() => store.diskUsage()),
     exportSnapshot: serverStream(async (request, call, signal) => sendArchive(await store.exportSnapshot(request.key), call, signal)),
   };
 }

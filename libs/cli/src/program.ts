@@ -4,6 +4,8 @@ import { attachCommand } from './commands/attach';
 import { createCommand } from './commands/create';
 import { execCommand } from './commands/exec';
 import { imagesCommand } from './commands/images';
+import { historyCommand } from './commands/history';
+import { imagePruneCommand } from './commands/prune';
 import { importCommand } from './commands/import';
 import { exportCommand } from './commands/export';
 import { loadCommand } from './commands/load';
@@ -74,6 +76,8 @@ function imageGroup(ctx: CliContext): DockerCommand {
   group.addCommand(tagCommand(ctx));
   group.addCommand(saveCommand(ctx));
   group.addCommand(loadCommand(ctx));
+  group.addCommand(historyCommand(ctx));
+  group.addCommand(imagePruneCommand(ctx));
   return group;
 }
 
@@ -93,6 +97,7 @@ export function buildProgram(ctx: CliContext): DockerCommand {
   program.addCommand(psCommand(ctx));
   program.addCommand(inspectCommand(ctx));
   program.addCommand(imagesCommand(ctx));
+  program.addCommand(historyCommand(ctx));
   program.addCommand(importCommand(ctx));
   program.addCommand(pullCommand(ctx));
   program.addCommand(pushCommand(ctx));

@@ -174,7 +174,7 @@ describe('listing commands against a fake daemon', () => {
       })),
       listImages: unary(async () => ({
         images: [
-          { id: `sha256:${'b'.repeat(64)}`, repoTags: ['it/busybox:1', 'it/busybox:latest'], repoDigests: [], created: '2024-12-01T12:00:00Z', size: 4_261_376, architecture: 'amd64', os: 'linux', config: undefined, diffIds: [], history: [], manifestDigest: '', comment: '', author: '' },
+          { id: `sha256:${'b'.repeat(64)}`, repoTags: ['it/busybox:1', 'it/busybox:latest'], repoDigests: [], created: '2024-12-01T12:00:00Z', size: 4_261_376, architecture: 'amd64', os: 'linux', config: undefined, diffIds: [], history: [], manifestDigest: '', comment: '', author: '', layerSizes: [] },
         ],
       })),
     }),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { conflict, invalidArgument, isBerthError, ErrorCode, notFound } from '@berth/errors';
+import { invalidArgument, isBerthError, ErrorCode, notFound } from '@berth/errors';
 import { FileContentStore, writeBlob, type IngestWriter } from '@berth/content-store';
 import type { imagestore, types } from '@berth/proto';
 import { familiarString, isImageIdPrefix, normalizeReference, parseReference } from '@berth/reference';
@@ -17,6 +17,11 @@ import { saveArchive, selectImages } from './save';
 import { loadArchive, type LoadedImage } from './load';
 import { purgeLoadSpools } from './load-spool';
 import { exportLayers, snapshotLayerDirs } from './export';
+import { LIST_FILTERS, parseFilterArgs } from './filters';
+import { filterImages } from './image-listing';
+import { pruneCandidates } from './prune';
+import { spaceUsage } from './space-usage';
+import { planRemoval } from './remove-plan';
 
 export interface ImportRequest {
   reference: string;
@@ -156,11 +161,37 @@ export class ImageStore {
     return pushImage({ content: this.content, metadata: this.metadata, registry: this.registry, exclusive: (fn) => this.exclusive(fn) }, reference, options);
   }
 
-  async list(): Promise<types.Image[]> {
-    return this.metadata
-      .images()
-      .map((record) => imageView(record, this.metadata.tagsOf(record.id)))
-      .sort((a, b) => b.created.localeCompare(a.created));
+  // docker images, newest first, with its filters (see image-listing.ts).
+  async list(filters: readonly string[] = []): Promise<types.Image[]> {
+    const args = parseFilterArgs(filters, LIST_FILTERS);
+    const source = { images: () => this.metadata.images(), tagsOf: (id: string) => this.metadata.tagsOf(id), resolve: (ref: string) => this.resolve(ref) };
+    return filterImages(source, args).map(({ record, tags }) => imageView(record, tags));
+  }
+
+  // docker image prune: each unused image goes with its tags, then every layer and blob no
+  // other image holds.
+  prune(request: imagestore.PruneRequest): Promise<imagestore.PruneResponse> {
+    return this.exclusive(async () => {
+      const candidates = pruneCandidates(this.metadata.images(), (id) => this.metadata.tagsOf(id), { ...request, now: Date.now() });
+      const images: imagestore.RemoveImageResponse[] = [];
+      let spaceReclaimed = 0;
+      for (const record of candidates) {
+        const untagged = this.metadata.tagsOf(record.id).map((tag) => familiarString(parseReference(tag)));
+        const deleted = await this.deleteImage(record);
+        spaceReclaimed += record.layers.filter((layer) => deleted.includes(layer.chainId)).reduce((sum, layer) => sum + layer.size, 0);
+        images.push({ untagged, deleted });
+      }
+      return { images, spaceReclaimed };
+    });
+  }
+
+  // docker system df's image figures (see space-usage.ts).
+  async diskUsage(): Promise<imagestore.DiskUsageResponse> {
+    const usage = spaceUsage(this.metadata.images());
+    return {
+      layersSize: usage.layersSize,
+      images: usage.images.map(({ record, sharedSize }) => ({ image: imageView(record, this.metadata.tagsOf(record.id)), sharedSize })),
+    };
   }
 
   // A full ID, a reference, or a unique ID prefix, in that order (as docker resolves them).
@@ -200,42 +231,31 @@ export class ImageStore {
     });
   }
 
-  remove(request: imagestore.RemoveImageRequest): Promise<imagestore.RemoveImageResponse> {
+  // docker rmi (see remove-plan.ts for its rules).
+  remove(request: Omit<imagestore.RemoveImageRequest, 'running'> & { running?: string[] }): Promise<imagestore.RemoveImageResponse> {
     return this.exclusive(async () => {
       const record = this.resolve(request.reference);
       const byName = !isImageIdPrefix(request.reference) || this.metadata.tagTarget(safeNormalize(request.reference)) === record.id;
-      const tags = this.metadata.tagsOf(record.id);
       const snapshotUsers = (await this.snapshots.list()).filter((s) => s.imageId === record.id).map((s) => s.key);
-      const users = [...new Set([...snapshotUsers, ...(request.inUse.includes(record.id) ? ['a container'] : [])])];
-      const short = record.id.slice('sha256:'.length, 'sha256:'.length + 12);
-      const untagged: string[] = [];
-      if (byName && tags.length > 1) {
-        const ref = safeNormalize(request.reference);
-        await this.metadata.removeTag(ref);
-        return { untagged: [familiarString(parseReference(ref))], deleted: [] };
+      const knownUsers = request.inUse.includes(record.id) && snapshotUsers.length === 0 ? ['a container'] : [];
+      const running = new Set(request.running ?? []);
+      const plan = planRemoval({
+        id: record.id,
+        tags: this.metadata.tagsOf(record.id),
+        digests: record.repoDigests ?? [],
+        ...(byName ? { byName: safeNormalize(request.reference) } : {}),
+        typed: request.reference,
+        force: request.force,
+        containers: [...snapshotUsers, ...knownUsers].map((id) => ({ id, running: running.has(id) })),
+      });
+      const untagged = plan.untag.map((ref) => familiarString(parseReference(ref)));
+      if (plan.deleteImage) return { untagged, deleted: await this.deleteImage(record) };
+      const untag = new Set(plan.untag);
+      for (const ref of plan.untag) if (this.metadata.tagTarget(ref) === record.id) await this.metadata.removeTag(ref);
+      if ((record.repoDigests ?? []).some((d) => untag.has(d))) {
+        await this.metadata.putImage({ ...record, repoDigests: (record.repoDigests ?? []).filter((d) => !untag.has(d)) });
       }
-      if (!byName && tags.length > 1 && !request.force) {
-        throw conflict(`unable to delete ${short} (must be forced) - image is referenced in multiple repositories`);
-      }
-      if (users.length > 0) {
-        if (!request.force) {
-          const who = snapshotUsers[0] ? `container ${snapshotUsers[0].slice(0, 12)}` : 'a container';
-          throw conflict(
-            byName
-              ? `unable to remove repository reference "${request.reference}" (must force) - ${who} is using its referenced image ${short}`
-              : `unable to delete ${short} (must be forced) - image is being used by ${who}`,
-          );
-        }
-        // docker keeps an image a container uses and only takes its names away.
-        for (const tag of tags) {
-          await this.metadata.removeTag(tag);
-          untagged.push(familiarString(parseReference(tag)));
-        }
-        return { untagged, deleted: [] };
-      }
-      for (const tag of tags) untagged.push(familiarString(parseReference(tag)));
-      const deleted = await this.deleteImage(record);
-      return { untagged, deleted };
+      return { untagged, deleted: [] };
     });
   }
 

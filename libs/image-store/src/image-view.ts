@@ -34,5 +34,6 @@ export function imageView(record: ImageRecord, tags: string[]): types.Image {
     manifestDigest: record.manifestDigest,
     comment: record.config.history?.[0]?.comment ?? '',
     author: record.config.author ?? '',
+    layerSizes: record.layers.map((layer) => layer.size),
   };
 }

@@ -24,7 +24,7 @@ const container: daemon.Container = {
 const image: types.Image = {
   id: IMAGE_ID, repoTags: ['busybox:latest'], repoDigests: [], created: '2024-12-01T00:00:00Z', size: 4_261_376, architecture: 'amd64', os: 'linux',
   config: { user: '', env: ['PATH=/bin'], entrypoint: [], cmd: ['sh'], workingDir: '', labels: {}, exposedPorts: [], volumes: [], stopSignal: '' },
-  diffIds: ['sha256:layer'], history: [], manifestDigest: '', comment: '', author: '',
+  diffIds: ['sha256:layer'], history: [], manifestDigest: '', comment: '', author: '', layerSizes: [4_261_376],
 };
 
 describe('exec, logs, inspect and image commands against a fake daemon', () => {

@@ -3,6 +3,7 @@ import { DEFAULT_ROOT, stackLayout, unixAddress } from '@berth/layout';
 import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
 import { renderTable } from '../format/table';
+import { systemDfCommand } from './system-df';
 
 
 interface RootFlags {
@@ -53,5 +54,5 @@ export function systemCommand(ctx: CliContext): DockerCommand {
     ctx.io.stdout.write(renderTable(table));
   });
 
-  return system.addCommand(up).addCommand(down).addCommand(status);
+  return system.addCommand(up).addCommand(down).addCommand(status).addCommand(systemDfCommand(ctx));
 }

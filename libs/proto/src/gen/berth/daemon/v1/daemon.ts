@@ -100,6 +100,8 @@ export interface ImportImageHeader {
 
 export interface ListImagesRequest {
   all: boolean;
+  /** docker's --filter KEY=VALUE: dangling, reference, before, since, label. */
+  filters: string[];
 }
 
 export interface ListImagesResponse {
@@ -370,6 +372,35 @@ export interface LoadedImage_ReplacedEntry {
 
 export interface LoadImagesResponse {
   images: LoadedImage[];
+}
+
+export interface PruneImagesRequest {
+  all: boolean;
+  /** docker's --filter KEY=VALUE: until, label, label!. */
+  filters: string[];
+}
+
+export interface PruneImagesResponse {
+  /** One entry per removed image, in the order they went. */
+  images: RemoveImageResponse[];
+  spaceReclaimed: number;
+}
+
+export interface DiskUsageRequest {
+}
+
+export interface ImageUsage {
+  image: Image | undefined;
+  sharedSize: number;
+  /** Containers (running or not) made from the image. */
+  containers: number;
+}
+
+export interface DiskUsageResponse {
+  layersSize: number;
+  images: ImageUsage[];
+  /** Every container, with size_rw set. */
+  containers: Container[];
 }
 
 function createBaseVersionRequest(): VersionRequest {
@@ -1425,13 +1456,16 @@ export const ImportImageHeader: MessageFns<ImportImageHeader> = {
 };
 
 function createBaseListImagesRequest(): ListImagesRequest {
-  return { all: false };
+  return { all: false, filters: [] };
 }
 
 export const ListImagesRequest: MessageFns<ListImagesRequest> = {
   encode(message: ListImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.all !== false) {
       writer.uint32(8).bool(message.all);
+    }
+    for (const v of message.filters) {
+      writer.uint32(18).string(v!);
     }
     return writer;
   },
@@ -1457,6 +1491,14 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
             message.all = reader.bool();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.filters.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1470,13 +1512,19 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
   },
 
   fromJSON(object: any): ListImagesRequest {
-    return { all: isSet(object.all) ? globalThis.Boolean(object.all) : false };
+    return {
+      all: isSet(object.all) ? globalThis.Boolean(object.all) : false,
+      filters: globalThis.Array.isArray(object?.filters) ? object.filters.map((e: any) => globalThis.String(e)) : [],
+    };
   },
 
   toJSON(message: ListImagesRequest): unknown {
     const obj: any = {};
     if (message.all !== false) {
       obj.all = message.all;
+    }
+    if (message.filters?.length) {
+      obj.filters = message.filters;
     }
     return obj;
   },
@@ -1487,6 +1535,7 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
   fromPartial(object: DeepPartial<ListImagesRequest>): ListImagesRequest {
     const message = createBaseListImagesRequest();
     message.all = object.all ?? false;
+    message.filters = object.filters?.map((e) => e) || [];
     return message;
   },
 };
@@ -5908,6 +5957,446 @@ export const LoadImagesResponse: MessageFns<LoadImagesResponse> = {
   },
 };
 
+function createBasePruneImagesRequest(): PruneImagesRequest {
+  return { all: false, filters: [] };
+}
+
+export const PruneImagesRequest: MessageFns<PruneImagesRequest> = {
+  encode(message: PruneImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.all !== false) {
+      writer.uint32(8).bool(message.all);
+    }
+    for (const v of message.filters) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PruneImagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePruneImagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.all = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.filters.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PruneImagesRequest {
+    return {
+      all: isSet(object.all) ? globalThis.Boolean(object.all) : false,
+      filters: globalThis.Array.isArray(object?.filters) ? object.filters.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: PruneImagesRequest): unknown {
+    const obj: any = {};
+    if (message.all !== false) {
+      obj.all = message.all;
+    }
+    if (message.filters?.length) {
+      obj.filters = message.filters;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PruneImagesRequest>): PruneImagesRequest {
+    return PruneImagesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PruneImagesRequest>): PruneImagesRequest {
+    const message = createBasePruneImagesRequest();
+    message.all = object.all ?? false;
+    message.filters = object.filters?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBasePruneImagesResponse(): PruneImagesResponse {
+  return { images: [], spaceReclaimed: 0 };
+}
+
+export const PruneImagesResponse: MessageFns<PruneImagesResponse> = {
+  encode(message: PruneImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.images) {
+      RemoveImageResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.spaceReclaimed !== 0) {
+      writer.uint32(16).int64(message.spaceReclaimed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PruneImagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePruneImagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.images.push(RemoveImageResponse.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.spaceReclaimed = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PruneImagesResponse {
+    return {
+      images: globalThis.Array.isArray(object?.images)
+        ? object.images.map((e: any) => RemoveImageResponse.fromJSON(e))
+        : [],
+      spaceReclaimed: isSet(object.spaceReclaimed)
+        ? globalThis.Number(object.spaceReclaimed)
+        : isSet(object.space_reclaimed)
+        ? globalThis.Number(object.space_reclaimed)
+        : 0,
+    };
+  },
+
+  toJSON(message: PruneImagesResponse): unknown {
+    const obj: any = {};
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => RemoveImageResponse.toJSON(e));
+    }
+    if (message.spaceReclaimed !== 0) {
+      obj.spaceReclaimed = Math.round(message.spaceReclaimed);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PruneImagesResponse>): PruneImagesResponse {
+    return PruneImagesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PruneImagesResponse>): PruneImagesResponse {
+    const message = createBasePruneImagesResponse();
+    message.images = object.images?.map((e) => RemoveImageResponse.fromPartial(e)) || [];
+    message.spaceReclaimed = object.spaceReclaimed ?? 0;
+    return message;
+  },
+};
+
+function createBaseDiskUsageRequest(): DiskUsageRequest {
+  return {};
+}
+
+export const DiskUsageRequest: MessageFns<DiskUsageRequest> = {
+  encode(_: DiskUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiskUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiskUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DiskUsageRequest {
+    return {};
+  },
+
+  toJSON(_: DiskUsageRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiskUsageRequest>): DiskUsageRequest {
+    return DiskUsageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<DiskUsageRequest>): DiskUsageRequest {
+    const message = createBaseDiskUsageRequest();
+    return message;
+  },
+};
+
+function createBaseImageUsage(): ImageUsage {
+  return { image: undefined, sharedSize: 0, containers: 0 };
+}
+
+export const ImageUsage: MessageFns<ImageUsage> = {
+  encode(message: ImageUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(10).fork()).join();
+    }
+    if (message.sharedSize !== 0) {
+      writer.uint32(16).int64(message.sharedSize);
+    }
+    if (message.containers !== 0) {
+      writer.uint32(24).int32(message.containers);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sharedSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.containers = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageUsage {
+    return {
+      image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
+      sharedSize: isSet(object.sharedSize)
+        ? globalThis.Number(object.sharedSize)
+        : isSet(object.shared_size)
+        ? globalThis.Number(object.shared_size)
+        : 0,
+      containers: isSet(object.containers) ? globalThis.Number(object.containers) : 0,
+    };
+  },
+
+  toJSON(message: ImageUsage): unknown {
+    const obj: any = {};
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
+    if (message.sharedSize !== 0) {
+      obj.sharedSize = Math.round(message.sharedSize);
+    }
+    if (message.containers !== 0) {
+      obj.containers = Math.round(message.containers);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImageUsage>): ImageUsage {
+    return ImageUsage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImageUsage>): ImageUsage {
+    const message = createBaseImageUsage();
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
+    message.sharedSize = object.sharedSize ?? 0;
+    message.containers = object.containers ?? 0;
+    return message;
+  },
+};
+
+function createBaseDiskUsageResponse(): DiskUsageResponse {
+  return { layersSize: 0, images: [], containers: [] };
+}
+
+export const DiskUsageResponse: MessageFns<DiskUsageResponse> = {
+  encode(message: DiskUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.layersSize !== 0) {
+      writer.uint32(8).int64(message.layersSize);
+    }
+    for (const v of message.images) {
+      ImageUsage.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.containers) {
+      Container.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiskUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiskUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.layersSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.images.push(ImageUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.containers.push(Container.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DiskUsageResponse {
+    return {
+      layersSize: isSet(object.layersSize)
+        ? globalThis.Number(object.layersSize)
+        : isSet(object.layers_size)
+        ? globalThis.Number(object.layers_size)
+        : 0,
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => ImageUsage.fromJSON(e)) : [],
+      containers: globalThis.Array.isArray(object?.containers)
+        ? object.containers.map((e: any) => Container.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: DiskUsageResponse): unknown {
+    const obj: any = {};
+    if (message.layersSize !== 0) {
+      obj.layersSize = Math.round(message.layersSize);
+    }
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => ImageUsage.toJSON(e));
+    }
+    if (message.containers?.length) {
+      obj.containers = message.containers.map((e) => Container.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiskUsageResponse>): DiskUsageResponse {
+    return DiskUsageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DiskUsageResponse>): DiskUsageResponse {
+    const message = createBaseDiskUsageResponse();
+    message.layersSize = object.layersSize ?? 0;
+    message.images = object.images?.map((e) => ImageUsage.fromPartial(e)) || [];
+    message.containers = object.containers?.map((e) => Container.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type DaemonServiceService = typeof DaemonServiceService;
 export const DaemonServiceService = {
   version: {
@@ -6038,6 +6527,26 @@ export const DaemonServiceService = {
     requestDeserialize: (value: Buffer): ContainerRef => ContainerRef.decode(value),
     responseSerialize: (value: ArchiveChunk): Buffer => Buffer.from(ArchiveChunk.encode(value).finish()),
     responseDeserialize: (value: Buffer): ArchiveChunk => ArchiveChunk.decode(value),
+  },
+  /** docker image prune: images no container uses (only untagged ones unless all). */
+  pruneImages: {
+    path: "/berth.daemon.v1.DaemonService/PruneImages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PruneImagesRequest): Buffer => Buffer.from(PruneImagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PruneImagesRequest => PruneImagesRequest.decode(value),
+    responseSerialize: (value: PruneImagesResponse): Buffer => Buffer.from(PruneImagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PruneImagesResponse => PruneImagesResponse.decode(value),
+  },
+  /** docker system df. */
+  diskUsage: {
+    path: "/berth.daemon.v1.DaemonService/DiskUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DiskUsageRequest): Buffer => Buffer.from(DiskUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DiskUsageRequest => DiskUsageRequest.decode(value),
+    responseSerialize: (value: DiskUsageResponse): Buffer => Buffer.from(DiskUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DiskUsageResponse => DiskUsageResponse.decode(value),
   },
   createContainer: {
     path: "/berth.daemon.v1.DaemonService/CreateContainer" as const,
@@ -6226,6 +6735,10 @@ export interface DaemonServiceServer extends UntypedServiceImplementation {
   loadImages: handleClientStreamingCall<ArchiveChunk, LoadImagesResponse>;
   /** docker export: the container's filesystem as a tar, streamed. */
   exportContainer: handleServerStreamingCall<ContainerRef, ArchiveChunk>;
+  /** docker image prune: images no container uses (only untagged ones unless all). */
+  pruneImages: handleUnaryCall<PruneImagesRequest, PruneImagesResponse>;
+  /** docker system df. */
+  diskUsage: handleUnaryCall<DiskUsageRequest, DiskUsageResponse>;
   createContainer: handleUnaryCall<CreateContainerRequest, CreateContainerResponse>;
   startContainer: handleUnaryCall<ContainerRef, Empty>;
   listContainers: handleUnaryCall<ListContainersRequest, ListContainersResponse>;
@@ -6408,6 +6921,38 @@ export interface DaemonServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<ArchiveChunk>;
+  /** docker image prune: images no container uses (only untagged ones unless all). */
+  pruneImages(
+    request: PruneImagesRequest,
+    callback: (error: ServiceError | null, response: PruneImagesResponse) => void,
+  ): ClientUnaryCall;
+  pruneImages(
+    request: PruneImagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PruneImagesResponse) => void,
+  ): ClientUnaryCall;
+  pruneImages(
+    request: PruneImagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PruneImagesResponse) => void,
+  ): ClientUnaryCall;
+  /** docker system df. */
+  diskUsage(
+    request: DiskUsageRequest,
+    callback: (error: ServiceError | null, response: DiskUsageResponse) => void,
+  ): ClientUnaryCall;
+  diskUsage(
+    request: DiskUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DiskUsageResponse) => void,
+  ): ClientUnaryCall;
+  diskUsage(
+    request: DiskUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DiskUsageResponse) => void,
+  ): ClientUnaryCall;
   createContainer(
     request: CreateContainerRequest,
     callback: (error: ServiceError | null, response: CreateContainerResponse) => void,

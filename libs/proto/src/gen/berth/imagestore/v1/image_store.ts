@@ -45,6 +45,8 @@ export interface ImportChunk {
 
 export interface ListImagesRequest {
   all: boolean;
+  /** docker's --filter KEY=VALUE: dangling, reference, before, since, label. */
+  filters: string[];
 }
 
 export interface ListImagesResponse {
@@ -60,6 +62,8 @@ export interface RemoveImageRequest {
   force: boolean;
   /** Image IDs that containers still use; the store refuses to delete them unless force is set. */
   inUse: string[];
+  /** IDs of running containers: the image of one is never deleted, even with force. */
+  running: string[];
 }
 
 export interface RemoveImageResponse {
@@ -119,6 +123,38 @@ export interface LoadedImage_ReplacedEntry {
 
 export interface LoadResponse {
   images: LoadedImage[];
+}
+
+export interface PruneRequest {
+  /** Every image no container uses, not only untagged ones. */
+  all: boolean;
+  /** Image IDs that containers use: never pruned. */
+  inUse: string[];
+  /** docker's --filter KEY=VALUE: until, label, label!. */
+  filters: string[];
+}
+
+export interface PruneResponse {
+  /** One entry per removed image, in the order they went. */
+  images: RemoveImageResponse[];
+  spaceReclaimed: number;
+}
+
+export interface DiskUsageRequest {
+}
+
+export interface ImageDiskUsage {
+  image:
+    | Image
+    | undefined;
+  /** Bytes of the image's layers that other images also use. */
+  sharedSize: number;
+}
+
+export interface DiskUsageResponse {
+  /** Every stored layer counted once. */
+  layersSize: number;
+  images: ImageDiskUsage[];
 }
 
 function createBaseImportHeader(): ImportHeader {
@@ -356,13 +392,16 @@ export const ImportChunk: MessageFns<ImportChunk> = {
 };
 
 function createBaseListImagesRequest(): ListImagesRequest {
-  return { all: false };
+  return { all: false, filters: [] };
 }
 
 export const ListImagesRequest: MessageFns<ListImagesRequest> = {
   encode(message: ListImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.all !== false) {
       writer.uint32(8).bool(message.all);
+    }
+    for (const v of message.filters) {
+      writer.uint32(18).string(v!);
     }
     return writer;
   },
@@ -388,6 +427,14 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
             message.all = reader.bool();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.filters.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -401,13 +448,19 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
   },
 
   fromJSON(object: any): ListImagesRequest {
-    return { all: isSet(object.all) ? globalThis.Boolean(object.all) : false };
+    return {
+      all: isSet(object.all) ? globalThis.Boolean(object.all) : false,
+      filters: globalThis.Array.isArray(object?.filters) ? object.filters.map((e: any) => globalThis.String(e)) : [],
+    };
   },
 
   toJSON(message: ListImagesRequest): unknown {
     const obj: any = {};
     if (message.all !== false) {
       obj.all = message.all;
+    }
+    if (message.filters?.length) {
+      obj.filters = message.filters;
     }
     return obj;
   },
@@ -418,6 +471,7 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
   fromPartial(object: DeepPartial<ListImagesRequest>): ListImagesRequest {
     const message = createBaseListImagesRequest();
     message.all = object.all ?? false;
+    message.filters = object.filters?.map((e) => e) || [];
     return message;
   },
 };
@@ -557,7 +611,7 @@ export const GetImageRequest: MessageFns<GetImageRequest> = {
 };
 
 function createBaseRemoveImageRequest(): RemoveImageRequest {
-  return { reference: "", force: false, inUse: [] };
+  return { reference: "", force: false, inUse: [], running: [] };
 }
 
 export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
@@ -570,6 +624,9 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     }
     for (const v of message.inUse) {
       writer.uint32(26).string(v!);
+    }
+    for (const v of message.running) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -611,6 +668,14 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
             message.inUse.push(reader.string());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.running.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -632,6 +697,7 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
         : globalThis.Array.isArray(object?.in_use)
         ? object.in_use.map((e: any) => globalThis.String(e))
         : [],
+      running: globalThis.Array.isArray(object?.running) ? object.running.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -646,6 +712,9 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     if (message.inUse?.length) {
       obj.inUse = message.inUse;
     }
+    if (message.running?.length) {
+      obj.running = message.running;
+    }
     return obj;
   },
 
@@ -657,6 +726,7 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     message.reference = object.reference ?? "";
     message.force = object.force ?? false;
     message.inUse = object.inUse?.map((e) => e) || [];
+    message.running = object.running?.map((e) => e) || [];
     return message;
   },
 };
@@ -1658,6 +1728,432 @@ export const LoadResponse: MessageFns<LoadResponse> = {
   },
 };
 
+function createBasePruneRequest(): PruneRequest {
+  return { all: false, inUse: [], filters: [] };
+}
+
+export const PruneRequest: MessageFns<PruneRequest> = {
+  encode(message: PruneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.all !== false) {
+      writer.uint32(8).bool(message.all);
+    }
+    for (const v of message.inUse) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.filters) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PruneRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePruneRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.all = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.inUse.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.filters.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PruneRequest {
+    return {
+      all: isSet(object.all) ? globalThis.Boolean(object.all) : false,
+      inUse: globalThis.Array.isArray(object?.inUse)
+        ? object.inUse.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.in_use)
+        ? object.in_use.map((e: any) => globalThis.String(e))
+        : [],
+      filters: globalThis.Array.isArray(object?.filters) ? object.filters.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: PruneRequest): unknown {
+    const obj: any = {};
+    if (message.all !== false) {
+      obj.all = message.all;
+    }
+    if (message.inUse?.length) {
+      obj.inUse = message.inUse;
+    }
+    if (message.filters?.length) {
+      obj.filters = message.filters;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PruneRequest>): PruneRequest {
+    return PruneRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PruneRequest>): PruneRequest {
+    const message = createBasePruneRequest();
+    message.all = object.all ?? false;
+    message.inUse = object.inUse?.map((e) => e) || [];
+    message.filters = object.filters?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBasePruneResponse(): PruneResponse {
+  return { images: [], spaceReclaimed: 0 };
+}
+
+export const PruneResponse: MessageFns<PruneResponse> = {
+  encode(message: PruneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.images) {
+      RemoveImageResponse.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.spaceReclaimed !== 0) {
+      writer.uint32(16).int64(message.spaceReclaimed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PruneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePruneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.images.push(RemoveImageResponse.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.spaceReclaimed = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PruneResponse {
+    return {
+      images: globalThis.Array.isArray(object?.images)
+        ? object.images.map((e: any) => RemoveImageResponse.fromJSON(e))
+        : [],
+      spaceReclaimed: isSet(object.spaceReclaimed)
+        ? globalThis.Number(object.spaceReclaimed)
+        : isSet(object.space_reclaimed)
+        ? globalThis.Number(object.space_reclaimed)
+        : 0,
+    };
+  },
+
+  toJSON(message: PruneResponse): unknown {
+    const obj: any = {};
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => RemoveImageResponse.toJSON(e));
+    }
+    if (message.spaceReclaimed !== 0) {
+      obj.spaceReclaimed = Math.round(message.spaceReclaimed);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PruneResponse>): PruneResponse {
+    return PruneResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PruneResponse>): PruneResponse {
+    const message = createBasePruneResponse();
+    message.images = object.images?.map((e) => RemoveImageResponse.fromPartial(e)) || [];
+    message.spaceReclaimed = object.spaceReclaimed ?? 0;
+    return message;
+  },
+};
+
+function createBaseDiskUsageRequest(): DiskUsageRequest {
+  return {};
+}
+
+export const DiskUsageRequest: MessageFns<DiskUsageRequest> = {
+  encode(_: DiskUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiskUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiskUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DiskUsageRequest {
+    return {};
+  },
+
+  toJSON(_: DiskUsageRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiskUsageRequest>): DiskUsageRequest {
+    return DiskUsageRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<DiskUsageRequest>): DiskUsageRequest {
+    const message = createBaseDiskUsageRequest();
+    return message;
+  },
+};
+
+function createBaseImageDiskUsage(): ImageDiskUsage {
+  return { image: undefined, sharedSize: 0 };
+}
+
+export const ImageDiskUsage: MessageFns<ImageDiskUsage> = {
+  encode(message: ImageDiskUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(10).fork()).join();
+    }
+    if (message.sharedSize !== 0) {
+      writer.uint32(16).int64(message.sharedSize);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ImageDiskUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseImageDiskUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.sharedSize = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ImageDiskUsage {
+    return {
+      image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
+      sharedSize: isSet(object.sharedSize)
+        ? globalThis.Number(object.sharedSize)
+        : isSet(object.shared_size)
+        ? globalThis.Number(object.shared_size)
+        : 0,
+    };
+  },
+
+  toJSON(message: ImageDiskUsage): unknown {
+    const obj: any = {};
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
+    if (message.sharedSize !== 0) {
+      obj.sharedSize = Math.round(message.sharedSize);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ImageDiskUsage>): ImageDiskUsage {
+    return ImageDiskUsage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImageDiskUsage>): ImageDiskUsage {
+    const message = createBaseImageDiskUsage();
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
+    message.sharedSize = object.sharedSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseDiskUsageResponse(): DiskUsageResponse {
+  return { layersSize: 0, images: [] };
+}
+
+export const DiskUsageResponse: MessageFns<DiskUsageResponse> = {
+  encode(message: DiskUsageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.layersSize !== 0) {
+      writer.uint32(8).int64(message.layersSize);
+    }
+    for (const v of message.images) {
+      ImageDiskUsage.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiskUsageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiskUsageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.layersSize = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.images.push(ImageDiskUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DiskUsageResponse {
+    return {
+      layersSize: isSet(object.layersSize)
+        ? globalThis.Number(object.layersSize)
+        : isSet(object.layers_size)
+        ? globalThis.Number(object.layers_size)
+        : 0,
+      images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => ImageDiskUsage.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: DiskUsageResponse): unknown {
+    const obj: any = {};
+    if (message.layersSize !== 0) {
+      obj.layersSize = Math.round(message.layersSize);
+    }
+    if (message.images?.length) {
+      obj.images = message.images.map((e) => ImageDiskUsage.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DiskUsageResponse>): DiskUsageResponse {
+    return DiskUsageResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DiskUsageResponse>): DiskUsageResponse {
+    const message = createBaseDiskUsageResponse();
+    message.layersSize = object.layersSize ?? 0;
+    message.images = object.images?.map((e) => ImageDiskUsage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 export type ImageStoreServiceService = typeof ImageStoreServiceService;
 export const ImageStoreServiceService = {
   /**
@@ -1785,6 +2281,29 @@ export const ImageStoreServiceService = {
     responseSerialize: (value: ArchiveChunk): Buffer => Buffer.from(ArchiveChunk.encode(value).finish()),
     responseDeserialize: (value: Buffer): ArchiveChunk => ArchiveChunk.decode(value),
   },
+  /**
+   * docker image prune: removes unused images (dangling only unless all) and every layer and
+   * blob nothing else references.
+   */
+  prune: {
+    path: "/berth.imagestore.v1.ImageStoreService/Prune" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PruneRequest): Buffer => Buffer.from(PruneRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PruneRequest => PruneRequest.decode(value),
+    responseSerialize: (value: PruneResponse): Buffer => Buffer.from(PruneResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PruneResponse => PruneResponse.decode(value),
+  },
+  /** docker system df's image part: the layers' total size and each image's shared size. */
+  diskUsage: {
+    path: "/berth.imagestore.v1.ImageStoreService/DiskUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DiskUsageRequest): Buffer => Buffer.from(DiskUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DiskUsageRequest => DiskUsageRequest.decode(value),
+    responseSerialize: (value: DiskUsageResponse): Buffer => Buffer.from(DiskUsageResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DiskUsageResponse => DiskUsageResponse.decode(value),
+  },
 } as const;
 
 export interface ImageStoreServiceServer extends UntypedServiceImplementation {
@@ -1815,6 +2334,13 @@ export interface ImageStoreServiceServer extends UntypedServiceImplementation {
   load: handleClientStreamingCall<ArchiveChunk, LoadResponse>;
   /** A snapshot's merged filesystem (its image's layers under its upper directory) as a tar. */
   exportSnapshot: handleServerStreamingCall<SnapshotRef, ArchiveChunk>;
+  /**
+   * docker image prune: removes unused images (dangling only unless all) and every layer and
+   * blob nothing else references.
+   */
+  prune: handleUnaryCall<PruneRequest, PruneResponse>;
+  /** docker system df's image part: the layers' total size and each image's shared size. */
+  diskUsage: handleUnaryCall<DiskUsageRequest, DiskUsageResponse>;
 }
 
 export interface ImageStoreServiceClient extends Client {
@@ -1983,6 +2509,41 @@ export interface ImageStoreServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<ArchiveChunk>;
+  /**
+   * docker image prune: removes unused images (dangling only unless all) and every layer and
+   * blob nothing else references.
+   */
+  prune(
+    request: PruneRequest,
+    callback: (error: ServiceError | null, response: PruneResponse) => void,
+  ): ClientUnaryCall;
+  prune(
+    request: PruneRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PruneResponse) => void,
+  ): ClientUnaryCall;
+  prune(
+    request: PruneRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PruneResponse) => void,
+  ): ClientUnaryCall;
+  /** docker system df's image part: the layers' total size and each image's shared size. */
+  diskUsage(
+    request: DiskUsageRequest,
+    callback: (error: ServiceError | null, response: DiskUsageResponse) => void,
+  ): ClientUnaryCall;
+  diskUsage(
+    request: DiskUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DiskUsageResponse) => void,
+  ): ClientUnaryCall;
+  diskUsage(
+    request: DiskUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DiskUsageResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ImageStoreServiceClient = makeGenericClientConstructor(

@@ -103,6 +103,8 @@ export interface Image {
   manifestDigest: string;
   comment: string;
   author: string;
+  /** Each layer's unpacked size, in diff_ids order. */
+  layerSizes: number[];
 }
 
 export interface LogEntry {
@@ -847,6 +849,7 @@ function createBaseImage(): Image {
     manifestDigest: "",
     comment: "",
     author: "",
+    layerSizes: [],
   };
 }
 
@@ -890,6 +893,13 @@ export const Image: MessageFns<Image> = {
     }
     if (message.author !== "") {
       writer.uint32(106).string(message.author);
+    }
+    if (message.layerSizes.length !== 0) {
+      writer.uint32(114).fork();
+      for (const v of message.layerSizes) {
+        writer.int64(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -1011,6 +1021,24 @@ export const Image: MessageFns<Image> = {
             message.author = reader.string();
             continue;
           }
+          case 14: {
+            if (tag === 112) {
+              message.layerSizes.push(longToNumber(reader.int64()));
+
+              continue;
+            }
+
+            if (tag === 114) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.layerSizes.push(longToNumber(reader.int64()));
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1056,6 +1084,11 @@ export const Image: MessageFns<Image> = {
         : "",
       comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
       author: isSet(object.author) ? globalThis.String(object.author) : "",
+      layerSizes: globalThis.Array.isArray(object?.layerSizes)
+        ? object.layerSizes.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.layer_sizes)
+        ? object.layer_sizes.map((e: any) => globalThis.Number(e))
+        : [],
     };
   },
 
@@ -1100,6 +1133,9 @@ export const Image: MessageFns<Image> = {
     if (message.author !== "") {
       obj.author = message.author;
     }
+    if (message.layerSizes?.length) {
+      obj.layerSizes = message.layerSizes.map((e) => Math.round(e));
+    }
     return obj;
   },
 
@@ -1123,6 +1159,7 @@ export const Image: MessageFns<Image> = {
     message.manifestDigest = object.manifestDigest ?? "";
     message.comment = object.comment ?? "";
     message.author = object.author ?? "";
+    message.layerSizes = object.layerSizes?.map((e) => e) || [];
     return message;
   },
 };
