@@ -72,7 +72,7 @@ describe('ImageStore.push', () => {
     const pulled = await other.pull(`${host}/lib/app:v1`);
     expect(pulled.id).toBe(image.id);
     expect(pulled.pulledDigest).toBe(pushed.digest);
-  });
+  }, 30_000);
 
   it("refuses what docker refuses: a tag that is not here, a digest reference", async () => {
     const store = await openStore('c');

@@ -126,7 +126,7 @@ describe('pushing to a registry', () => {
       await new Promise((ok) => hub.close(ok));
       rmSync(fsDir, { recursive: true, force: true });
     }
-  });
+  }, 30_000);
 
   it('checks a login through the token flow without ever repeating the password', async () => {
     await expect(verifyLogin(client, host, alice)).resolves.toBeUndefined();
