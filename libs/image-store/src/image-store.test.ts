@@ -2,22 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pack } from 'tar-stream';
 import { ErrorCode } from '@berth/errors';
 import { applyChanges } from './changes';
 import { ImageStore } from './image-store';
-
-async function rootfsTar(files: Record<string, string>): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const chunk of p) chunks.push(chunk as Buffer);
-  })();
-  for (const [name, body] of Object.entries(files)) p.entry({ name, mode: 0o755 }, body);
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
+import { rootfsTar } from './rootfs-tar.test-support';
 
 describe('ImageStore', () => {
   let dir: string;

@@ -4,24 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pack } from 'tar-stream';
 import { ErrorCode } from '@berth/errors';
 import { createRegistryHandler, MemoryDriver, Registry } from '@berth/registry';
 import { RegistryClient } from '@berth/registry-client';
 import { ImageStore } from './image-store';
+import { rootfsTar } from './rootfs-tar.test-support';
 import type { PushProgress } from './push';
-
-async function rootfsTar(files: Record<string, string>): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const chunk of p) chunks.push(chunk as Buffer);
-  })();
-  for (const [name, body] of Object.entries(files)) p.entry({ name, mode: 0o755 }, body);
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 // ImageStore.push to a registry (Berth's Hub, in process, without auth), and back with pull.
 describe('ImageStore.push', () => {
