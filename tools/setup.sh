@@ -19,6 +19,7 @@ packages=(
   ip:iproute2
   iptables:iptables
   zstd:zstd
+  chromium:chromium
 )
 need=()
 for pair in "${packages[@]}"; do
