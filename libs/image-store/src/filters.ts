@@ -78,8 +78,3 @@ export function createdAt(record: ImageRecord): number {
   const ms = Date.parse(record.config.created ?? '');
   return Number.isNaN(ms) ? 0 : ms;
 }
-
-// until=: only images created before every given time.
-export function createdBeforeUntil(args: FilterArgs, record: ImageRecord, now: number): boolean {
-  return (args.get('until') ?? []).every((value) => createdAt(record) < parseUntil(value, now));
-}

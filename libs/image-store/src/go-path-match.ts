@@ -32,7 +32,7 @@ function compile(pattern: string): RegExp {
       i = parsed.end;
     } else source += escapeRegExp(char);
   }
-  return new RegExp(`^${source}$`, 'u');
+  return new RegExp(`^${source}$`);
 }
 
 // A class from just after `[` to its `]`; returns its RegExp form and the index of `]`.

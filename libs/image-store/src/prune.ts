@@ -1,4 +1,4 @@
-import { createdBeforeUntil, danglingFilter, labelsMatch, parseFilterArgs, PRUNE_FILTERS } from './filters';
+import { createdAt, danglingFilter, labelsMatch, parseFilterArgs, parseUntil, PRUNE_FILTERS } from './filters';
 import type { ImageRecord } from './metadata-store';
 
 export interface PruneSelection {
@@ -15,11 +15,13 @@ export function pruneCandidates(images: readonly ImageRecord[], tagsOf: (id: str
   const args = parseFilterArgs(selection.filters, PRUNE_FILTERS);
   const danglingOnly = danglingFilter(args) ?? !selection.all;
   const inUse = new Set(selection.inUse);
+  // Parsed up front, so a bad value is refused even when no image is left to compare.
+  const until = (args.get('until') ?? []).map((value) => parseUntil(value, selection.now));
   return images.filter(
     (record) =>
       !inUse.has(record.id) &&
       (!danglingOnly || tagsOf(record.id).length === 0) &&
-      createdBeforeUntil(args, record, selection.now) &&
+      until.every((limit) => createdAt(record) < limit) &&
       labelsMatch(args, record.config.config?.Labels ?? {}),
   );
 }

@@ -46,3 +46,9 @@ describe('image prune selection', () => {
     expect(() => pick(true, ['reference=x'])).toThrow("Invalid filter 'reference'");
   });
 });
+
+describe('image prune filter values', () => {
+  it('refuses a bad until= even when nothing would be pruned', () => {
+    expect(() => pruneCandidates([], () => [], { all: false, inUse: [], filters: ['until=xyz'], now: 0 })).toThrow('failed to parse value as time or duration: "xyz"');
+  });
+});

@@ -1,3 +1,6 @@
+import { errorMessageOf } from '@berth/errors';
+import { parseReference } from '@berth/reference';
+import { StatusError } from '../cli-errors';
 import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
 import { forEachRef } from './each-ref';
@@ -27,6 +30,13 @@ export function tagCommand(ctx: CliContext, name = 'tag'): DockerCommand {
     .argument('[args...]');
   return cmd.action(async (args: string[]) => {
     cmd.requireArgs(args, 2, 2);
-    await ctx.daemon().call('tagImage', { source: args[0] ?? '', target: args[1] ?? '' });
+    const target = args[1] ?? '';
+    // docker checks the new name before asking the daemon anything.
+    try {
+      parseReference(target);
+    } catch (err) {
+      throw new StatusError(1, `Error parsing reference: ${JSON.stringify(target)} is not a valid repository/tag: ${errorMessageOf(err)}`);
+    }
+    await ctx.daemon().call('tagImage', { source: args[0] ?? '', target });
   });
 }

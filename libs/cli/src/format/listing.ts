@@ -19,7 +19,7 @@ export function renderListing<Row>(
   if (spec === 'table' || spec === '') {
     return renderTable([columns.map((c) => c.header), ...rows.map((row) => columns.map((c) => c.value(row)))]);
   }
-  if (spec === 'json') return rows.map((row) => `${JSON.stringify(toJson(row))}\n`).join('');
+  if (spec === 'json') return rows.map((row) => `${goJson(toJson(row))}\n`).join('');
   if (spec.startsWith('table ')) {
     const template = spec.slice('table '.length);
     const headers = headerTemplate(template, columns);
@@ -32,6 +32,11 @@ export function renderListing<Row>(
 function headerTemplate<Row>(template: string, columns: readonly ListingColumn<Row>[]): string {
   const byField = new Map(columns.map((c) => [c.field, c.header]));
   return unescapeFormat(template).replace(/{{\s*(?:json\s+)?\.(\w+)\s*}}/g, (_m, field: string) => byField.get(field) ?? field.toUpperCase());
+}
+
+// Go's json.Marshal, which escapes HTML's characters: docker prints `"<none>"` as "\u003cnone\u003e".
+export function goJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export { goPrint };
