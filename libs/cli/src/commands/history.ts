@@ -1,7 +1,7 @@
 import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
 import { historyRows, type HistoryRow } from '../format/history-rows';
-import { renderListing, type ListingColumn } from '../format/listing';
+import { fieldColumn, renderListing, type ListingColumn } from '../format/listing';
 
 interface HistoryFlags {
   human: boolean;
@@ -10,15 +10,13 @@ interface HistoryFlags {
   format?: string;
 }
 
-const column = (field: string, header: string): ListingColumn<HistoryRow> => ({ field, header, value: (row) => row[field] ?? '' });
-
 function columns(human: boolean): ListingColumn<HistoryRow>[] {
   return [
-    column('ID', 'IMAGE'),
-    human ? column('CreatedSince', 'CREATED') : column('CreatedAt', 'CREATED AT'),
-    column('CreatedBy', 'CREATED BY'),
-    column('Size', 'SIZE'),
-    column('Comment', 'COMMENT'),
+    fieldColumn('ID', 'IMAGE'),
+    human ? fieldColumn('CreatedSince', 'CREATED') : fieldColumn('CreatedAt', 'CREATED AT'),
+    fieldColumn('CreatedBy', 'CREATED BY'),
+    fieldColumn('Size', 'SIZE'),
+    fieldColumn('Comment', 'COMMENT'),
   ];
 }
 

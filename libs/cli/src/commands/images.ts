@@ -2,7 +2,7 @@ import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
 import { filterArg } from '../format/filter-arg';
 import { imageRows, type ImageRow } from '../format/image-rows';
-import { renderListing, type ListingColumn } from '../format/listing';
+import { fieldColumn, renderListing, type ListingColumn } from '../format/listing';
 
 interface ImagesFlags {
   all?: boolean;
@@ -13,10 +13,8 @@ interface ImagesFlags {
   filter: string[];
 }
 
-const column = (field: string, header: string): ListingColumn<ImageRow> => ({ field, header, value: (row) => row[field] ?? '' });
-
-const COLUMNS = [column('Repository', 'REPOSITORY'), column('Tag', 'TAG'), column('ID', 'IMAGE ID'), column('CreatedSince', 'CREATED'), column('Size', 'SIZE')];
-const DIGEST_COLUMNS = [COLUMNS[0], COLUMNS[1], column('Digest', 'DIGEST'), ...COLUMNS.slice(2)] as ListingColumn<ImageRow>[];
+const COLUMNS = [fieldColumn('Repository', 'REPOSITORY'), fieldColumn('Tag', 'TAG'), fieldColumn('ID', 'IMAGE ID'), fieldColumn('CreatedSince', 'CREATED'), fieldColumn('Size', 'SIZE')];
+const DIGEST_COLUMNS = [COLUMNS[0], COLUMNS[1], fieldColumn('Digest', 'DIGEST'), ...COLUMNS.slice(2)] as ListingColumn<ImageRow>[];
 
 export function imagesCommand(ctx: CliContext, name = 'images'): DockerCommand {
   const cmd = new DockerCommand(name, ctx.io)

@@ -1,9 +1,9 @@
 import type { daemon } from '@berth/proto';
 import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
-import { diskUsageRows, type UsageRow } from '../format/disk-usage';
+import { diskUsageRows } from '../format/disk-usage';
 import { imageRows } from '../format/image-rows';
-import { renderListing, type ListingColumn } from '../format/listing';
+import { fieldColumn, renderListing } from '../format/listing';
 import { humanSize } from '../format/size';
 import { renderTable } from '../format/table';
 import { containerRow } from './ps';
@@ -13,9 +13,7 @@ interface DfFlags {
   verbose?: boolean;
 }
 
-const column = (field: string, header: string): ListingColumn<UsageRow> => ({ field, header, value: (row) => row[field] ?? '' });
-
-const COLUMNS = [column('Type', 'TYPE'), column('TotalCount', 'TOTAL'), column('Active', 'ACTIVE'), column('Size', 'SIZE'), column('Reclaimable', 'RECLAIMABLE')];
+const COLUMNS = [fieldColumn('Type', 'TYPE'), fieldColumn('TotalCount', 'TOTAL'), fieldColumn('Active', 'ACTIVE'), fieldColumn('Size', 'SIZE'), fieldColumn('Reclaimable', 'RECLAIMABLE')];
 
 // docker system df -v: each image, container, volume and cache entry.
 function verbose(usage: daemon.DiskUsageResponse, now: number): string {

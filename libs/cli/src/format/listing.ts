@@ -9,6 +9,11 @@ export interface ListingColumn<Row> {
   value: (row: Row) => string;
 }
 
+// A column that shows one field of a row of strings keyed by docker's template names.
+export function fieldColumn(field: string, header: string): ListingColumn<Record<string, string>> {
+  return { field, header, value: (row) => row[field] ?? '' };
+}
+
 export function renderListing<Row>(
   rows: readonly Row[],
   columns: readonly ListingColumn<Row>[],
