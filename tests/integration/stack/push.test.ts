@@ -1,5 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { busyboxTar, integrationSkipReason, Stack } from '../harness';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BERTH, busyboxTar, integrationSkipReason, Stack } from '../harness';
+import { tarOf } from '../peer-registry';
 import { deleteManifests, describeIf, Hub, itIf, peerSkipReason, PEER_REGISTRY, registryAppSkipReason } from '../registry/hub';
 
 const DIGEST_LINE = /^(\S+): digest: (sha256:[0-9a-f]{64}) size: (\d+)$/m;
@@ -92,6 +96,36 @@ describeIf('berth push', integrationSkipReason() ?? registryAppSkipReason(), () 
     expect(tagged.code).toBe(1);
     expect(tagged.stderr).toBe("tag can't be used with --all-tags/-a\n");
   });
+
+  it('finishes a push whose image store was SIGKILLed mid-upload, once the job is taken again', async () => {
+    const dir = mkdtempSync('/tmp/berth-it-push-big-');
+    try {
+      const big = `${hub.addr}/it/big:v1`;
+      writeFileSync(join(dir, 'rootfs.tar'), await tarOf([{ name: 'bulk', body: randomBytes(96 << 20) }]));
+      await stack.must(['import', join(dir, 'rootfs.tar'), big]);
+      const child = spawn(BERTH, ['push', big], { env: { ...process.env, BERTH_HOST: stack.host } });
+      let stdout = '';
+      let killed = false;
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (!killed && /: Pushing/.test(stdout)) {
+          killed = true;
+          process.kill(stack.servicePid('image-store'), 'SIGKILL');
+        }
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(killed).toBe(true);
+      const digest = DIGEST_LINE.exec(stdout)?.[2];
+      expect(await remoteDigest(hub.addr, 'it/big', 'v1')).toBe(digest);
+      await stack.must(['rmi', big]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   const peers = peerSkipReason('registry:2');
   const dockerPeer = peers ?? peerSkipReason('docker');
