@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessageOf } from '@berth/errors';
-import { AccountStore, Authorizer, collectGarbage, createRegistryHandler, FsDriver, Registry, TokenService } from '@berth/registry';
+import { AccountStore, Authorizer, collectGarbage, createRegistryHandler, FsDriver, Registry, Sessions, TokenService } from '@berth/registry';
 import { admin, USAGE } from './admin';
 
 // The Hub's OCI Distribution registry: `node apps/registry/dist/main.js --addr 127.0.0.1:5000
@@ -71,9 +71,10 @@ async function main(): Promise<void> {
   const tokens = await TokenService.open(join(dataDir, '_auth', 'token-key.pem'), `berth-hub:${service}`);
   const auth = new Authorizer({ accounts, tokens, service, realm: values.realm, allowAnonymousPush });
   const registry = new Registry(driver);
+  const sessions = await Sessions.open(join(dataDir, '_auth', 'session-key'));
   const server = createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 0 },
-    createRegistryHandler(registry, { auth, onInternalError: (err, req) => log('error', `${req.method} ${req.url}: ${errorMessageOf(err)}`) }),
+    createRegistryHandler(registry, { auth, sessions, onInternalError: (err, req) => log('error', `${req.method} ${req.url}: ${errorMessageOf(err)}`) }),
   );
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);

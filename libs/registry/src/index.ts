@@ -12,3 +12,5 @@ export * from './auth/accounts';
 export * from './auth/authorizer';
 export * from './auth/scope';
 export * from './auth/tokens';
+export * from './search';
+export { Sessions } from './ui/session';

@@ -8,6 +8,9 @@ import { cancelUpload, deleteBlob, finishUpload, getBlob, patchUpload, startUplo
 import { deleteManifest, getManifest, listReferrers, putManifest } from './manifest-handlers';
 import { sendError, sendJson } from './respond';
 import { matchRoute, type Route } from './routes';
+import { serveSearch } from '../search-handler';
+import { handleUi } from '../ui/ui-handler';
+import { type Sessions } from '../ui/session';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -17,12 +20,14 @@ export interface HandlerOptions {
   // Accounts, tokens and permissions. Without it every request is allowed (the library's own
   // tests; the app always sets it, open only with --allow-anonymous-push).
   auth?: Authorizer;
+  // The web UI's sign-in sessions; without them the UI shows public repositories only.
+  sessions?: Sessions;
 }
 
 // The OCI Distribution API over a Registry, as a node:http request listener.
 export function createRegistryHandler(registry: Registry, options: HandlerOptions = {}): RequestListener {
   return (req, res) => {
-    dispatch(registry, options.auth, req, res).catch((err: unknown) => {
+    dispatch(registry, options, req, res).catch((err: unknown) => {
       // A client that hung up mid-request (a cut upload stays resumable) is not our failure.
       const clientGone = req.destroyed && !req.complete;
       if (!clientGone && (!(err instanceof BerthError) || err.code === ErrorCode.Internal)) options.onInternalError?.(err, req);
@@ -34,7 +39,8 @@ export function createRegistryHandler(registry: Registry, options: HandlerOption
 const notAllowed = (method: string | undefined): BerthError =>
   new BerthError(ErrorCode.Unimplemented, `method ${method ?? '?'} not supported here`);
 
-async function dispatch(registry: Registry, auth: Authorizer | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function dispatch(registry: Registry, options: HandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const auth = options.auth;
   // The raw path, not a URL-normalized one: `/v2/a/../b` must reach name validation as it is.
   const url = req.url ?? '/';
   const queryAt = url.indexOf('?');
@@ -42,6 +48,7 @@ async function dispatch(registry: Registry, auth: Authorizer | undefined, req: I
   const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
   const route = matchRoute(path);
   if (!route) throw new BerthError(ErrorCode.NotFound, `no such endpoint ${path.slice(0, 200)}`);
+  if (route.kind === 'ui') return handleUi({ registry, auth, sessions: options.sessions }, req, res, path, query);
   const method = req.method === 'HEAD' ? 'HEAD' : req.method;
   const handler = handlers[route.kind][method ?? ''] as ((ctx: RequestContext, route: Route) => Promise<void>) | undefined;
   if (!handler) throw notAllowed(method);
@@ -51,6 +58,7 @@ async function dispatch(registry: Registry, auth: Authorizer | undefined, req: I
     return;
   }
   const identity: Identity = auth ? await auth.authenticate(req) : { via: 'anonymous' };
+  if (route.kind === 'search') return serveSearch(registry, auth, identity, query, res, method === 'HEAD');
   const mayPull = async (name: string): Promise<boolean> => !auth || (await auth.permits(identity, name, ['pull']));
   if (auth) {
     const needed = requiredActions(route, method ?? '');
@@ -144,6 +152,9 @@ const handlers: { [K in Route['kind']]: Handlers<K> } = {
   referrers: {
     GET: (ctx, r) => listReferrers(ctx, r.name, r.digest),
   },
+  // Served before the handlers: by serveSearch and handleUi.
+  search: { GET: async () => undefined, HEAD: async () => undefined },
+  ui: { GET: async () => undefined },
 };
 
 function pageSize(query: URLSearchParams): number | undefined {

@@ -10,11 +10,16 @@ export type Route =
   | { kind: 'blob'; name: string; digest: string }
   | { kind: 'uploads'; name: string }
   | { kind: 'upload'; name: string; id: string }
-  | { kind: 'referrers'; name: string; digest: string };
+  | { kind: 'referrers'; name: string; digest: string }
+  | { kind: 'search' }
+  // The web UI (src/ui/ui-handler.ts routes within it).
+  | { kind: 'ui' };
 
 const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/v2\/?$/, () => ({ kind: 'base' })],
   [/^\/token$/, () => ({ kind: 'token' })],
+  [/^\/v1\/search$/, () => ({ kind: 'search' })],
+  [/^\/(?:ui(?:\/.*)?)?$/, () => ({ kind: 'ui' })],
   [/^\/v2\/_berth\/usage$/, () => ({ kind: 'usage' })],
   [/^\/v2\/_catalog$/, () => ({ kind: 'catalog' })],
   [/^\/v2\/(.+)\/tags\/list$/, (m) => ({ kind: 'tags', name: m[1]! })],
