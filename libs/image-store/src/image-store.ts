@@ -165,7 +165,14 @@ export class ImageStore {
   async list(filters: readonly string[] = []): Promise<types.Image[]> {
     const args = parseFilterArgs(filters, LIST_FILTERS);
     const source = { images: () => this.metadata.images(), tagsOf: (id: string) => this.metadata.tagsOf(id), resolve: (ref: string) => this.resolve(ref) };
-    return filterImages(source, args).map(({ record, tags }) => imageView(record, tags));
+    return Promise.all(filterImages(source, args).map(async ({ record, tags }) => imageView(await this.withContentSizes(record), tags)));
+  }
+
+  // The record with each layer sized as docker sizes it (see LayerStore.contentSize); a layer
+  // not unpacked keeps the size the record has.
+  private async withContentSizes(record: ImageRecord): Promise<ImageRecord> {
+    const layers = await Promise.all(record.layers.map(async (layer) => ({ ...layer, size: (await this.layers.contentSize(layer.chainId)) ?? layer.size })));
+    return { ...record, layers };
   }
 
   // docker image prune: each unused image goes with its tags, then every layer and blob no
@@ -175,7 +182,8 @@ export class ImageStore {
       const candidates = pruneCandidates(this.metadata.images(), (id) => this.metadata.tagsOf(id), { ...request, now: Date.now() });
       const images: imagestore.RemoveImageResponse[] = [];
       let spaceReclaimed = 0;
-      for (const record of candidates) {
+      for (const candidate of candidates) {
+        const record = await this.withContentSizes(candidate);
         const untagged = this.metadata.tagsOf(record.id).map((tag) => familiarString(parseReference(tag)));
         const deleted = await this.deleteImage(record);
         spaceReclaimed += record.layers.filter((layer) => deleted.includes(layer.chainId)).reduce((sum, layer) => sum + layer.size, 0);
@@ -187,7 +195,7 @@ export class ImageStore {
 
   // docker system df's image figures (see space-usage.ts).
   async diskUsage(): Promise<imagestore.DiskUsageResponse> {
-    const usage = spaceUsage(this.metadata.images());
+    const usage = spaceUsage(await Promise.all(this.metadata.images().map((record) => this.withContentSizes(record))));
     return {
       layersSize: usage.layersSize,
       images: usage.images.map(({ record, sharedSize }) => ({ image: imageView(record, this.metadata.tagsOf(record.id)), sharedSize })),
@@ -221,7 +229,7 @@ export class ImageStore {
 
   async get(ref: string): Promise<types.Image> {
     const record = this.resolve(ref);
-    return imageView(record, this.metadata.tagsOf(record.id));
+    return imageView(await this.withContentSizes(record), this.metadata.tagsOf(record.id));
   }
 
   tag(source: string, target: string): Promise<void> {

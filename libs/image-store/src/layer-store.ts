@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer, type ApplyOptions, type ApplyResult } from '@berth/archive';
 import { digestHex } from '@berth/content-store';
+import { directorySize } from './disk-usage';
 
 /*
  * Unpacked layers, one directory per ChainID, used read-only as overlayfs lower directories:
@@ -61,6 +62,29 @@ export class LayerStore {
     } catch {
       return undefined;
     }
+  }
+
+  // The bytes of the layer's files as docker counts an image's size (overlay2's DiffSize: every
+  // file and link once, directories not at all), worked out once and kept beside the layer.
+  async contentSize(chainId: string): Promise<number | undefined> {
+    const dir = join(this.dir, digestHex(chainId));
+    try {
+      const cached = Number(await readFile(join(dir, 'content-size'), 'utf8'));
+      if (Number.isSafeInteger(cached)) return cached;
+    } catch {
+      // Not worked out yet.
+    }
+    if (!(await this.has(chainId))) return undefined;
+    const size = await directorySize(join(dir, 'diff'));
+    const temp = join(dir, `.content-size-${randomBytes(4).toString('hex')}`);
+    try {
+      await writeFile(temp, String(size));
+      await rename(temp, join(dir, 'content-size'));
+    } catch {
+      // The layer went meanwhile (a prune): the size is still right for this answer.
+      await rm(temp, { force: true });
+    }
+    return size;
   }
 
   async remove(chainId: string): Promise<void> {
