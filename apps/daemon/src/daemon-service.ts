@@ -11,6 +11,7 @@ import { importImage } from './import-proxy';
 import { pullImage } from './pull-stream';
 import { pushImage } from './push-stream';
 import { login } from './login';
+import { searchImages } from './search';
 import { loadImages, relayArchive } from './archive-proxy';
 import { diskUsage, runningContainerIds } from './disk-usage';
 
@@ -89,6 +90,7 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
     pullImage: serverStream((_request, call, signal) => pullImage(deps.pulls, call, signal)),
     pushImage: serverStream((_request, call, signal) => pushImage(deps.pushes, call, signal)),
     login: unary((request) => login(deps.registry, request)),
+    searchImages: unary((request) => searchImages(deps.registry, request)),
     saveImages: serverStream(async (request, call, signal) => relayArchive(images.client.save({ references: request.references }, callMetadata(true)), call, signal)),
     loadImages: clientStream((call) => loadImages(call, images.client)),
     exportContainer: serverStream(async (request, call, signal) =>

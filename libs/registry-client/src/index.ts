@@ -8,3 +8,4 @@ export * from './remote';
 export { TransientError, type RetryPolicy } from './retry';
 export * from './push';
 export * from './login';
+export * from './search';

@@ -313,6 +313,27 @@ export interface LoginResponse {
   status: string;
 }
 
+export interface SearchImagesRequest {
+  /** [REGISTRY/]TERM as docker search takes it: `127.0.0.1:5000/foo` searches 127.0.0.1:5000 for foo. */
+  term: string;
+  /** The most results wanted (1-100); 0 means docker's 25. */
+  limit: number;
+  /** The stored credentials for that registry, if any. */
+  auth: RegistryAuth | undefined;
+}
+
+export interface SearchImagesResponse {
+  results: SearchResult[];
+}
+
+export interface SearchResult {
+  name: string;
+  description: string;
+  starCount: number;
+  isOfficial: boolean;
+  isAutomated: boolean;
+}
+
 /** One step of a pull, shaped after docker's progress messages. */
 export interface PullImageProgress {
   event: { $case: "resolved"; value: PullResolved } | { $case: "layer"; value: PullLayerProgress } | {
@@ -4948,6 +4969,325 @@ export const LoginResponse: MessageFns<LoginResponse> = {
   },
 };
 
+function createBaseSearchImagesRequest(): SearchImagesRequest {
+  return { term: "", limit: 0, auth: undefined };
+}
+
+export const SearchImagesRequest: MessageFns<SearchImagesRequest> = {
+  encode(message: SearchImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.term !== "") {
+      writer.uint32(10).string(message.term);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).int32(message.limit);
+    }
+    if (message.auth !== undefined) {
+      RegistryAuth.encode(message.auth, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchImagesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchImagesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.term = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.auth = RegistryAuth.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchImagesRequest {
+    return {
+      term: isSet(object.term) ? globalThis.String(object.term) : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      auth: isSet(object.auth) ? RegistryAuth.fromJSON(object.auth) : undefined,
+    };
+  },
+
+  toJSON(message: SearchImagesRequest): unknown {
+    const obj: any = {};
+    if (message.term !== "") {
+      obj.term = message.term;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.auth !== undefined) {
+      obj.auth = RegistryAuth.toJSON(message.auth);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SearchImagesRequest>): SearchImagesRequest {
+    return SearchImagesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SearchImagesRequest>): SearchImagesRequest {
+    const message = createBaseSearchImagesRequest();
+    message.term = object.term ?? "";
+    message.limit = object.limit ?? 0;
+    message.auth = (object.auth !== undefined && object.auth !== null)
+      ? RegistryAuth.fromPartial(object.auth)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSearchImagesResponse(): SearchImagesResponse {
+  return { results: [] };
+}
+
+export const SearchImagesResponse: MessageFns<SearchImagesResponse> = {
+  encode(message: SearchImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.results) {
+      SearchResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchImagesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchImagesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.results.push(SearchResult.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchImagesResponse {
+    return {
+      results: globalThis.Array.isArray(object?.results)
+        ? object.results.map((e: any) => SearchResult.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SearchImagesResponse): unknown {
+    const obj: any = {};
+    if (message.results?.length) {
+      obj.results = message.results.map((e) => SearchResult.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SearchImagesResponse>): SearchImagesResponse {
+    return SearchImagesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SearchImagesResponse>): SearchImagesResponse {
+    const message = createBaseSearchImagesResponse();
+    message.results = object.results?.map((e) => SearchResult.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSearchResult(): SearchResult {
+  return { name: "", description: "", starCount: 0, isOfficial: false, isAutomated: false };
+}
+
+export const SearchResult: MessageFns<SearchResult> = {
+  encode(message: SearchResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.description !== "") {
+      writer.uint32(18).string(message.description);
+    }
+    if (message.starCount !== 0) {
+      writer.uint32(24).int32(message.starCount);
+    }
+    if (message.isOfficial !== false) {
+      writer.uint32(32).bool(message.isOfficial);
+    }
+    if (message.isAutomated !== false) {
+      writer.uint32(40).bool(message.isAutomated);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.starCount = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isOfficial = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.isAutomated = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchResult {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      starCount: isSet(object.starCount)
+        ? globalThis.Number(object.starCount)
+        : isSet(object.star_count)
+        ? globalThis.Number(object.star_count)
+        : 0,
+      isOfficial: isSet(object.isOfficial)
+        ? globalThis.Boolean(object.isOfficial)
+        : isSet(object.is_official)
+        ? globalThis.Boolean(object.is_official)
+        : false,
+      isAutomated: isSet(object.isAutomated)
+        ? globalThis.Boolean(object.isAutomated)
+        : isSet(object.is_automated)
+        ? globalThis.Boolean(object.is_automated)
+        : false,
+    };
+  },
+
+  toJSON(message: SearchResult): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.starCount !== 0) {
+      obj.starCount = Math.round(message.starCount);
+    }
+    if (message.isOfficial !== false) {
+      obj.isOfficial = message.isOfficial;
+    }
+    if (message.isAutomated !== false) {
+      obj.isAutomated = message.isAutomated;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SearchResult>): SearchResult {
+    return SearchResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SearchResult>): SearchResult {
+    const message = createBaseSearchResult();
+    message.name = object.name ?? "";
+    message.description = object.description ?? "";
+    message.starCount = object.starCount ?? 0;
+    message.isOfficial = object.isOfficial ?? false;
+    message.isAutomated = object.isAutomated ?? false;
+    return message;
+  },
+};
+
 function createBasePullImageProgress(): PullImageProgress {
   return { event: undefined };
 }
@@ -6498,6 +6838,17 @@ export const DaemonServiceService = {
     responseSerialize: (value: LoginResponse): Buffer => Buffer.from(LoginResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): LoginResponse => LoginResponse.decode(value),
   },
+  /** docker search: the registry the term names (none: Docker Hub) searched for repositories. */
+  searchImages: {
+    path: "/berth.daemon.v1.DaemonService/SearchImages" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchImagesRequest): Buffer => Buffer.from(SearchImagesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchImagesRequest => SearchImagesRequest.decode(value),
+    responseSerialize: (value: SearchImagesResponse): Buffer =>
+      Buffer.from(SearchImagesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchImagesResponse => SearchImagesResponse.decode(value),
+  },
   /** docker save: a tar archive of the images, streamed. */
   saveImages: {
     path: "/berth.daemon.v1.DaemonService/SaveImages" as const,
@@ -6729,6 +7080,8 @@ export interface DaemonServiceServer extends UntypedServiceImplementation {
   pushImage: handleServerStreamingCall<PushImageRequest, PushImageProgress>;
   /** docker login: checks the credentials against the registry; the client stores them. */
   login: handleUnaryCall<LoginRequest, LoginResponse>;
+  /** docker search: the registry the term names (none: Docker Hub) searched for repositories. */
+  searchImages: handleUnaryCall<SearchImagesRequest, SearchImagesResponse>;
   /** docker save: a tar archive of the images, streamed. */
   saveImages: handleServerStreamingCall<SaveImagesRequest, ArchiveChunk>;
   /** docker load: a tar archive in, the loaded images out. */
@@ -6889,6 +7242,22 @@ export interface DaemonServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: LoginResponse) => void,
+  ): ClientUnaryCall;
+  /** docker search: the registry the term names (none: Docker Hub) searched for repositories. */
+  searchImages(
+    request: SearchImagesRequest,
+    callback: (error: ServiceError | null, response: SearchImagesResponse) => void,
+  ): ClientUnaryCall;
+  searchImages(
+    request: SearchImagesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchImagesResponse) => void,
+  ): ClientUnaryCall;
+  searchImages(
+    request: SearchImagesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchImagesResponse) => void,
   ): ClientUnaryCall;
   /** docker save: a tar archive of the images, streamed. */
   saveImages(request: SaveImagesRequest, options?: Partial<CallOptions>): ClientReadableStream<ArchiveChunk>;
