@@ -5,8 +5,9 @@ import type { ImageStoreClient } from './image-store-client';
 // docker system df: the image store's figures, each image's container count, and each
 // container with the size of its writable layer.
 export async function diskUsage(containers: ContainerService, images: ImageStoreClient): Promise<daemon.DiskUsageResponse> {
-  const [usage, list, snapshots] = await Promise.all([images.diskUsage(), containers.list({ all: true, filters: [] }), images.listSnapshots()]);
-  const sizes = new Map(snapshots.map((s) => [s.key, s.size]));
+  const [usage, list] = await Promise.all([images.diskUsage(), containers.list({ all: true, filters: [] })]);
+  // A snapshot's size is its upper directory walked, which only a single-snapshot get does.
+  const sizes = new Map(await Promise.all(list.map(async (c) => [c.id, await images.getSnapshot(c.id).then((s) => s.size, () => 0)] as const)));
   const users = new Map<string, number>();
   for (const c of list) users.set(c.imageId, (users.get(c.imageId) ?? 0) + 1);
   return {

@@ -192,12 +192,14 @@ describeIntegration('images, history, rmi, tag, image prune and system df on a r
   }, 60_000);
 
   it('reports disk usage as docker system df does', async () => {
-    const container = (await stack.must(['create', 'im-lab:1', 'true'])).trim();
+    // A stopped container that wrote 100 KiB into its writable layer.
+    const container = (await stack.must(['create', 'im-lab:1', 'sh', '-c', 'dd if=/dev/zero of=/f bs=1k count=100 2>/dev/null'])).trim();
+    await stack.must(['start', '-a', container]);
     const table = (await stack.must(['system', 'df'])).split('\n');
     expect(table[0]).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE$/);
     // Three images share one layer, counted once.
     expect(table[1]).toMatch(/^Images\s+3\s+1\s+1\.984MB\s+1\.984MB \(100%\)$/);
-    expect(table[2]).toMatch(/^Containers\s+1\s+0\s+0B\s+0B$/);
+    expect(table[2]).toMatch(/^Containers\s+1\s+0\s+102\.4kB\s+102\.4kB \(100%\)$/);
     expect(table[3]).toMatch(/^Local Volumes\s+0\s+0\s+0B\s+0B$/);
     expect(table[4]).toMatch(/^Build Cache\s+0\s+0\s+0B\s+0B$/);
     const json = (await stack.must(['system', 'df', '--format', 'json'])).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
@@ -206,7 +208,7 @@ describeIntegration('images, history, rmi, tag, image prune and system df on a r
     expect(verbose).toMatch(/^Images space usage:\n\nREPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s+SHARED SIZE\s+UNIQUE SIZE\s+CONTAINERS\n/);
     expect(verbose).toMatch(/^im-lab\s+1\s+[0-9a-f]{12}\s+.* ago\s+1\.98MB\s+1\.984MB\s+0B\s+1$/m);
     expect(verbose).toContain(`\nContainers space usage:\n\nCONTAINER ID`);
-    expect(verbose).toMatch(new RegExp(`^${container.slice(0, 12)}\\s+im-lab:1\\s+"true"\\s+0\\s+0B\\s+`, 'm'));
+    expect(verbose).toMatch(new RegExp(`^${container.slice(0, 12)}\\s+im-lab:1\\s+"sh -c 'dd if=/dev/z…"\\s+0\\s+102kB\\s+.* ago\\s+Exited \\(0\\) `, 'm'));
     expect(verbose).toContain('\nBuild cache usage: 0B\n');
     await stack.must(['rm', container]);
   }, 60_000);
