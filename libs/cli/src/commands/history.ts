@@ -1,6 +1,9 @@
+import { Option } from 'commander';
+import { errorMessageOf } from '@berth/errors';
 import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
 import { historyRows, type HistoryRow } from '../format/history-rows';
+import { parseBool } from '../parse/bool';
 import { fieldColumn, renderListing, type ListingColumn } from '../format/listing';
 
 interface HistoryFlags {
@@ -20,8 +23,19 @@ function columns(human: boolean): ListingColumn<HistoryRow>[] {
   ];
 }
 
-// pflag's `-H=false`, which commander cannot read on a short flag.
-const shortHuman = (argv: string[]): string[] => argv.map((arg) => (arg === '-H' ? '--human' : arg.startsWith('-H=') ? `--human=${arg.slice(3)}` : arg));
+// pflag's bool flag with a short name: `-H`, `--human`, or either `=VALUE` (`-H=false`), which
+// commander cannot read on its own.
+function humanFlag(cmd: DockerCommand, argv: string[]): string[] {
+  return argv.map((arg) => {
+    const match = /^(-H|--human)=(.*)$/s.exec(arg);
+    if (match === null) return arg;
+    try {
+      return parseBool(match[2] ?? '') ? '--human' : '--no-human';
+    } catch (err) {
+      throw cmd.flagError(`invalid argument ${JSON.stringify(match[2])} for "-H, --human" flag: ${errorMessageOf(err)}`);
+    }
+  });
+}
 
 export function historyCommand(ctx: CliContext, name = 'history'): DockerCommand {
   const cmd = new DockerCommand(name, ctx.io)
@@ -29,11 +43,12 @@ export function historyCommand(ctx: CliContext, name = 'history'): DockerCommand
     .description('Show the history of an image')
     .argument('[args...]')
     .option('--format <string>', "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or 'TEMPLATE'")
-    .boolOption('--human', 'Print sizes and dates in human readable format (-H)', true)
+    .addOption(new Option('-H, --human', 'Print sizes and dates in human readable format (default true)').default(true))
+    .addOption(new Option('--no-human').hideHelp())
     .option('--no-trunc', "Don't truncate output")
     .option('-q, --quiet', 'Only show image IDs');
   const parseOptions = cmd.parseOptions.bind(cmd);
-  cmd.parseOptions = (argv: string[]) => parseOptions(shortHuman(argv));
+  cmd.parseOptions = (argv: string[]) => parseOptions(humanFlag(cmd, argv));
   return cmd.action(async (args: string[], flags: HistoryFlags) => {
     cmd.requireArgs(args, 1, 1);
     const image = await ctx.daemon().call('inspectImage', { reference: args[0] ?? '' });

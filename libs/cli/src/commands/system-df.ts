@@ -50,7 +50,7 @@ function verbose(usage: daemon.DiskUsageResponse, now: number): string {
 export function systemDfCommand(ctx: CliContext): DockerCommand {
   const cmd = new DockerCommand('df', ctx.io)
     .usage('[OPTIONS]')
-    .description('Show docker disk usage')
+    .description('Show Berth disk usage')
     .argument('[args...]')
     .option('--format <string>', "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or 'TEMPLATE'")
     .option('-v, --verbose', 'Show detailed information on space usage');
