@@ -3,6 +3,7 @@ import type { daemon } from '@berth/proto';
 import { parseReference } from '@berth/reference';
 import { searchRegistry, type RegistryClient } from '@berth/registry-client';
 import { registryAuth } from './registry-auth';
+import { searchFilter } from './search-filters';
 
 const DEFAULT_LIMIT = 25;
 
@@ -18,7 +19,8 @@ export function splitSearchTerm(term: string): { domain: string; remote: string 
 
 export async function searchImages(registry: RegistryClient, request: daemon.SearchImagesRequest, signal?: AbortSignal): Promise<daemon.SearchImagesResponse> {
   if (request.term.trim() === '') throw invalidArgument('a search term is required');
+  const keep = searchFilter(request.filters);
   const { domain, remote } = splitSearchTerm(request.term);
   const results = await searchRegistry(registry, domain, remote, request.limit || DEFAULT_LIMIT, registryAuth(request.auth), signal);
-  return { results };
+  return { results: results.filter(keep) };
 }

@@ -27,6 +27,7 @@ import { psCommand } from './commands/ps';
 import { pullCommand } from './commands/pull';
 import { pushCommand } from './commands/push';
 import { loginCommand, logoutCommand } from './commands/login';
+import { searchCommand } from './commands/search';
 import { rmiCommand, tagCommand } from './commands/rmi';
 import { runCommand } from './commands/run';
 import { startCommand } from './commands/start';
@@ -103,6 +104,7 @@ export function buildProgram(ctx: CliContext): DockerCommand {
   program.addCommand(pushCommand(ctx));
   program.addCommand(loginCommand(ctx));
   program.addCommand(logoutCommand(ctx));
+  program.addCommand(searchCommand(ctx));
   program.addCommand(rmiCommand(ctx));
   program.addCommand(tagCommand(ctx));
   program.addCommand(saveCommand(ctx));

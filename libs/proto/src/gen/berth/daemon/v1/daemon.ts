@@ -319,7 +319,11 @@ export interface SearchImagesRequest {
   /** The most results wanted (1-100); 0 means docker's 25. */
   limit: number;
   /** The stored credentials for that registry, if any. */
-  auth: RegistryAuth | undefined;
+  auth:
+    | RegistryAuth
+    | undefined;
+  /** docker's --filter values, NAME=VALUE: is-official, is-automated (true|false), stars (N). */
+  filters: string[];
 }
 
 export interface SearchImagesResponse {
@@ -4970,7 +4974,7 @@ export const LoginResponse: MessageFns<LoginResponse> = {
 };
 
 function createBaseSearchImagesRequest(): SearchImagesRequest {
-  return { term: "", limit: 0, auth: undefined };
+  return { term: "", limit: 0, auth: undefined, filters: [] };
 }
 
 export const SearchImagesRequest: MessageFns<SearchImagesRequest> = {
@@ -4983,6 +4987,9 @@ export const SearchImagesRequest: MessageFns<SearchImagesRequest> = {
     }
     if (message.auth !== undefined) {
       RegistryAuth.encode(message.auth, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.filters) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -5024,6 +5031,14 @@ export const SearchImagesRequest: MessageFns<SearchImagesRequest> = {
             message.auth = RegistryAuth.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.filters.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5041,6 +5056,7 @@ export const SearchImagesRequest: MessageFns<SearchImagesRequest> = {
       term: isSet(object.term) ? globalThis.String(object.term) : "",
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
       auth: isSet(object.auth) ? RegistryAuth.fromJSON(object.auth) : undefined,
+      filters: globalThis.Array.isArray(object?.filters) ? object.filters.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -5055,6 +5071,9 @@ export const SearchImagesRequest: MessageFns<SearchImagesRequest> = {
     if (message.auth !== undefined) {
       obj.auth = RegistryAuth.toJSON(message.auth);
     }
+    if (message.filters?.length) {
+      obj.filters = message.filters;
+    }
     return obj;
   },
 
@@ -5068,6 +5087,7 @@ export const SearchImagesRequest: MessageFns<SearchImagesRequest> = {
     message.auth = (object.auth !== undefined && object.auth !== null)
       ? RegistryAuth.fromPartial(object.auth)
       : undefined;
+    message.filters = object.filters?.map((e) => e) || [];
     return message;
   },
 };
