@@ -219,6 +219,8 @@ describeIntegration('images, history, rmi, tag, image prune and system df on a r
     // The question, and nothing more when the answer is no.
     const no = await stack.berth(['image', 'prune'], { input: 'n\n' });
     expect(no).toEqual({ code: 0, stdout: 'WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N] ', stderr: '' });
+    // End of input is a no as well.
+    expect(await stack.berth(['image', 'prune'])).toEqual(no);
     expect(await stack.berth(['image', 'prune', '-f', '--filter', 'until=xyz'])).toMatchObject({ code: 1, stderr: 'Error response from daemon: failed to parse value as time or duration: "xyz"\n' });
     expect(await stack.berth(['image', 'prune', '-f', '--filter', 'foo=1'])).toMatchObject({ code: 1, stderr: "Error response from daemon: Invalid filter 'foo'\n" });
     const dangling = (await stack.must(['images', '-q', '-f', 'dangling=true'])).trim();
