@@ -93,6 +93,12 @@ describe('hub web UI and search (in process)', () => {
     expect(home.text).not.toContain('alice/secret');
     expect((await page('/ui/repositories?q=multi')).text).not.toContain('alice/busybox');
     expect((await page('/ui/repository?name=alice%2Fsecret')).status).toBe(404);
+    for (const name of ['', '..%2Fetc', 'A', 'alice%2F%2Fx', encodeURIComponent(HOSTILE)]) {
+      const missing = await page(`/ui/repository?name=${name}`);
+      expect(missing.status).toBe(404);
+      expect(missing.text).not.toContain(HOSTILE);
+      expect((await page(`/ui/image?name=${name}&ref=latest`)).status).toBe(404);
+    }
   });
 
   it('shows tags with digest, size, created and every platform of an index', async () => {

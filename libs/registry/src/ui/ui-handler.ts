@@ -1,6 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { BerthError, ErrorCode } from '@berth/errors';
 import { type Authorizer } from '../auth/authorizer';
+import { checkName } from '../names';
 import { type Registry } from '../registry';
 import { readBody } from '../http/respond';
 import { imagePage } from './image-page';
@@ -51,7 +52,11 @@ export async function handleUi(options: UiOptions, req: IncomingMessage, res: Se
   const deps: PageDeps = {
     registry: options.registry,
     page,
-    mayPull: async (name) => !auth || (await auth.allowed(user, name)).includes('pull'),
+    // An invalid name (from the query string: anything) is a repository nobody may see.
+    mayPull: async (name) => {
+      if (!isName(name)) return false;
+      return !auth || (await auth.allowed(user, name)).includes('pull');
+    },
   };
   const method = req.method === 'HEAD' ? 'GET' : req.method;
   const head = req.method === 'HEAD';
@@ -93,6 +98,15 @@ async function signIn(auth: Authorizer, sessions: Sessions, req: IncomingMessage
     return;
   }
   redirect(res, '/ui/repositories', { 'Set-Cookie': sessions.setCookie(verified) });
+}
+
+function isName(name: string): boolean {
+  try {
+    checkName(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // Forms post only from the Hub's own pages: a browser sends Origin on every POST, and another
