@@ -213,7 +213,8 @@ export class ImageStore {
       const normalized = normalizeReference(ref);
       familiar = familiarString(parseReference(normalized));
       const target = this.metadata.tagTarget(normalized);
-      const tagged = target ? this.metadata.image(target) : undefined;
+      // name@sha256:... names the image pulled by that digest.
+      const tagged = target ? this.metadata.image(target) : this.metadata.images().find((image) => image.repoDigests?.includes(normalized));
       if (tagged) return tagged;
     } catch (err) {
       if (!isImageIdPrefix(ref)) throw err;

@@ -15,6 +15,9 @@ describe('docker rmi rules', () => {
     expect(planRemoval(facts({ tags: [TAG, OTHER], byName: TAG }))).toEqual({ untag: [TAG], deleteImage: false });
     expect(planRemoval(facts({ tags: [TAG], digests: [DIGEST], byName: TAG }))).toEqual({ untag: [TAG, DIGEST], deleteImage: true });
     expect(planRemoval(facts({ tags: [TAG, ELSEWHERE], digests: [DIGEST], byName: TAG }))).toEqual({ untag: [TAG, DIGEST], deleteImage: false });
+    // By digest: that reference alone, and the image when nothing else names it.
+    expect(planRemoval(facts({ tags: [TAG], digests: [DIGEST], byName: DIGEST }))).toEqual({ untag: [DIGEST], deleteImage: false });
+    expect(planRemoval(facts({ tags: [], digests: [DIGEST], byName: DIGEST }))).toEqual({ untag: [DIGEST], deleteImage: true });
   });
 
   it('by name: refuses the last reference of an image a container uses unless forced, then only untags', () => {

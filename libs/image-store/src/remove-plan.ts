@@ -54,10 +54,12 @@ export function planRemoval(facts: RemovalFacts): RemovalPlan {
     }
     untag.push(byName);
     remainingTags = tags.filter((t) => t !== byName);
+    remainingDigests = digests.filter((d) => d !== byName);
+    // With the last tag of a repository go its digest references (not with one digest).
     const repo = repoOf(byName);
-    if (!remainingTags.some((t) => repoOf(t) === repo)) {
-      untag.push(...digests.filter((d) => repoOf(d) === repo));
-      remainingDigests = digests.filter((d) => repoOf(d) !== repo);
+    if (tags.includes(byName) && !remainingTags.some((t) => repoOf(t) === repo)) {
+      untag.push(...remainingDigests.filter((d) => repoOf(d) === repo));
+      remainingDigests = remainingDigests.filter((d) => repoOf(d) !== repo);
     }
     if (remainingTags.length + remainingDigests.length > 0) return { untag, deleteImage: false };
     // Now dangling: a container that uses it keeps it, quietly.

@@ -43,6 +43,16 @@ describeIf('pulled images: digests in images and rmi, beside dockerd', integrati
     expect(last).toMatch(new RegExp(`^Untagged: ${ref}\nUntagged: ${PEER_REGISTRY}/${repo}@sha256:[0-9a-f]{64}\nDeleted: sha256:[0-9a-f]{64}\nDeleted: sha256:[0-9a-f]{64}\n$`));
   }, 60_000);
 
+  it('removes a digest reference alone, and resolves name@digest like a tag', async () => {
+    await stack.must(['pull', '-q', ref]);
+    const [repoDigest] = JSON.parse(await stack.must(['image', 'inspect', '-f', '{{json .RepoDigests}}', ref])) as string[];
+    const id = (await stack.must(['image', 'inspect', '-f', '{{.Id}}', repoDigest ?? ''])).trim();
+    expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await stack.must(['rmi', repoDigest ?? ''])).toBe(`Untagged: ${repoDigest}\n`);
+    expect(JSON.parse(await stack.must(['images', '--digests', '--format', 'json', ref]))).toMatchObject({ Digest: '<none>', Tag: '1' });
+    expect(await stack.must(['rmi', ref])).toMatch(new RegExp(`^Untagged: ${ref}\nDeleted: ${id}\nDeleted: sha256:[0-9a-f]{64}\n$`));
+  }, 60_000);
+
   itIf(
     'prints what dockerd prints for the same image',
     peerSkipReason('docker'),
