@@ -2,3 +2,4 @@ export * from './apply-layer';
 export * from './decompress';
 export { layerTooLarge } from './size-limit';
 export { cleanComponents, resolveInRoot } from '@berth/scoped-fs';
+export { applyLayerOffThread, offThreadAvailable } from './apply-off-thread';

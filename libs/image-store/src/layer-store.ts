@@ -2,9 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { applyLayer, type ApplyOptions, type ApplyResult } from '@berth/archive';
+import { applyLayer, applyLayerOffThread, type ApplyOptions, type ApplyResult } from '@berth/archive';
 import { digestHex } from '@berth/content-store';
 import { directorySize } from './disk-usage';
+
+export interface UnpackOptions extends ApplyOptions {
+  // Unpack on a worker thread: worth its start-up cost for big layers only.
+  offThread?: boolean;
+}
 
 /*
  * Unpacked layers, one directory per ChainID, used read-only as overlayfs lower directories:
@@ -28,7 +33,7 @@ export class LayerStore {
   }
 
   // Unpacks into a private temp directory; `commit` moves it into place under its ChainID.
-  async unpack(input: Readable, options: ApplyOptions): Promise<{ result: ApplyResult; commit: (chainId: string) => Promise<void>; discard: () => Promise<void> }> {
+  async unpack(input: Readable, options: UnpackOptions): Promise<{ result: ApplyResult; commit: (chainId: string) => Promise<void>; discard: () => Promise<void> }> {
     // Only root may reach unpacked layers: they hold whatever images carry (setuid binaries,
     // device nodes), which must not become the host's (docker keeps its own dirs 0710).
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -37,7 +42,8 @@ export class LayerStore {
     await mkdir(join(temp, 'diff'), { recursive: true, mode: 0o755 });
     const discard = (): Promise<void> => rm(temp, { recursive: true, force: true });
     try {
-      const result = await applyLayer(input, join(temp, 'diff'), options);
+      const { offThread, ...apply } = options;
+      const result = await (offThread === true ? applyLayerOffThread : applyLayer)(input, join(temp, 'diff'), apply);
       const commit = async (chainId: string): Promise<void> => {
         if (await this.has(chainId)) {
           await discard();

@@ -15,6 +15,7 @@ import {
 import type { LayerStore } from './layer-store';
 import type { ImageRecord, LayerRecord, MetadataStore } from './metadata-store';
 import { chainIds, type OciImageConfig } from './oci';
+import { coalesce } from './coalesce';
 import { safeListener, shortId, type ProgressListener } from './pull-progress';
 
 export interface PullOptions {
@@ -50,6 +51,10 @@ const DEFAULT_CONCURRENCY = 3;
 const PROGRESS_INTERVAL_MS = 100;
 // How far the content store's writes may trail the unpacking of a layer.
 const WRITE_AHEAD_BYTES = 8 * 1024 * 1024;
+// The size of the pieces a layer moves through the pipeline in (see coalesce.ts).
+const PIECE_BYTES = 1024 * 1024;
+// Layers from this size on unpack on a thread of their own, beside the download.
+const OFF_THREAD_BYTES = 8 * 1024 * 1024;
 // Layers that vanished under the pull (a concurrent rmi) are fetched again this many times.
 const MAX_ROUNDS = 3;
 
@@ -181,10 +186,8 @@ async function pullLayer(ctx: PullContext, remote: RemoteRepository, job: LayerJ
   const writer: IngestWriter | undefined = local ? undefined : await ctx.content.writer();
   let current = 0;
   let lastReport = 0;
-  let writing: Promise<void> = Promise.resolve();
-  let behind = 0;
-  let writeError: Error | undefined;
-  const tee = new Transform({
+  // Counted as the bytes arrive, before they are gathered into pieces.
+  const progress = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       current += chunk.length;
       const now = Date.now();
@@ -192,6 +195,14 @@ async function pullLayer(ctx: PullContext, remote: RemoteRepository, job: LayerJ
         lastReport = now;
         emit({ type: 'layer', id, digest: descriptor.digest, status: 'downloading', current, total: descriptor.size });
       }
+      callback(null, chunk);
+    },
+  });
+  let writing: Promise<void> = Promise.resolve();
+  let behind = 0;
+  let writeError: Error | undefined;
+  const tee = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
       if (!writer) return callback(null, chunk);
       if (writeError) return callback(writeError);
       // The compressed bytes go to the content store beside the unpacking, not before it: a chunk
@@ -217,10 +228,10 @@ async function pullLayer(ctx: PullContext, remote: RemoteRepository, job: LayerJ
     source.destroy(isBerthError(signal.reason) ? signal.reason : new BerthError(ErrorCode.Canceled, 'the pull was canceled'));
   };
   signal.addEventListener('abort', onAbort, { once: true });
-  pipeline(source, tee, () => undefined);
+  pipeline(source, progress, coalesce(PIECE_BYTES), tee, () => undefined);
   let unpacked: Awaited<ReturnType<LayerStore['unpack']>> | undefined;
   try {
-    unpacked = await ctx.layers.unpack(tee, { maxSize: ctx.maxLayerSize });
+    unpacked = await ctx.layers.unpack(tee, { maxSize: ctx.maxLayerSize, offThread: descriptor.size >= OFF_THREAD_BYTES });
     // Every byte was hashed on the way in; the commit refuses a short or wrong blob.
     if (writer) await writer.commit(descriptor.digest, descriptor.size);
     if (unpacked.result.diffId !== job.diffId) {

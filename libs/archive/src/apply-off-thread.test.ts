@@ -1,0 +1,51 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { isBerthError, ErrorCode } from '@berth/errors';
+import { tarOf } from './tar-fixtures.test-support';
+
+import type * as OffThread from './apply-off-thread';
+
+// The worker thread runs the built module (dist/); without a build there is nothing to test here.
+const builtPath = join(__dirname, '../dist/apply-off-thread.js');
+const built = existsSync(builtPath) ? (jest.requireActual<typeof OffThread>(builtPath)) : undefined;
+const describeBuilt = built?.offThreadAvailable() === true ? describe : describe.skip;
+if (!built) console.warn('apply-off-thread: libs/archive is not built (npm run build); the worker-thread tests are skipped');
+
+describeBuilt('applyLayerOffThread', () => {
+  let root: string;
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'berth-offthread-'))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const inPieces = (bytes: Buffer, size: number): Readable =>
+    Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
+
+  it('unpacks as the calling thread would, fed in many small pieces', async () => {
+    const payload = Buffer.alloc(3 * 1024 * 1024, 'x');
+    const layer = gzipSync(await tarOf([{ name: 'etc/', type: 'directory' }, { name: 'etc/big', body: payload }, { name: 'bin/sh', type: 'symlink', linkname: '/bin/busybox' }]));
+    const result = await built!.applyLayerOffThread(inPieces(layer, 4096), root);
+    expect(result.entries).toBe(3);
+    expect(result.diffId).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(readFileSync(join(root, 'etc/big')).equals(payload)).toBe(true);
+  });
+
+  it('brings the thread’s own errors back with their codes', async () => {
+    const layer = gzipSync(await tarOf([{ name: 'big', body: Buffer.alloc(1024 * 1024) }]));
+    const err = await built!.applyLayerOffThread(inPieces(layer, 65536), root, { maxSize: 1000 }).catch((e: unknown) => e);
+    expect(isBerthError(err, ErrorCode.PayloadTooLarge)).toBe(true);
+    await expect(built!.applyLayerOffThread(Readable.from([Buffer.from('not a tar at all, not at all')]), root)).rejects.toThrow(/invalid tar archive/);
+  });
+
+  it('reports the input’s failure, not the thread’s, when the download breaks', async () => {
+    const layer = gzipSync(await tarOf([{ name: 'big', body: Buffer.alloc(2 * 1024 * 1024) }]));
+    const broken = Readable.from(
+      (async function* () {
+        yield layer.subarray(0, 1000);
+        throw new Error('connection reset');
+      })(),
+    );
+    await expect(built!.applyLayerOffThread(broken, root)).rejects.toThrow('connection reset');
+  });
+});
