@@ -41,7 +41,9 @@ describe('berth search against a fake daemon', () => {
     expect(run.stdout).toBe(`alice/busybox: ${LONG.replace('\n', ' ')}\nalice/app: \n`);
     expect(requests[0]).toMatchObject({ limit: 5, filters: ['is-official=true', 'stars=2'] });
     const json = await berth(fake.host, ['search', '--format', 'json', 'x']);
-    expect(json.stdout.split('\n')[1]).toBe('{"Description":"","IsAutomated":"","IsOfficial":"","Name":"alice/app","StarCount":"0"}');
+    expect(json.stdout.split('\n')[0]).toBe(`{"Description":"${LONG.slice(0, 44).replace('\n', ' ')}…","IsOfficial":"true","Name":"alice/busybox","StarCount":"3"}`);
+    expect((await berth(fake.host, ['search', '--format', '{{.IsOfficial}}|{{.StarCount}}', 'x'])).stdout).toBe('[OK]|3\n|0\n');
+    expect(json.stdout.split('\n')[1]).toBe('{"Description":"","IsOfficial":"false","Name":"alice/app","StarCount":"0"}');
   });
 
   it("refuses a missing term and reports the daemon's filter errors", async () => {

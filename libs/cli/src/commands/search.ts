@@ -33,17 +33,25 @@ function searchDomain(term: string): string {
   }
 }
 
-// One row as docker's search formatter shows it; all values are strings, keys in Go's order.
+// One row as docker's (28) search formatter shows it to templates: all strings, `[OK]` for
+// official; it has no IsAutomated any more.
 export function searchRow(result: daemon.SearchResult, truncate: boolean): Record<string, string> {
   const description = result.description.replace(/[\r\n]/g, ' ');
   return {
-    Description: truncate ? ellipsis(description, DESCRIPTION_WIDTH) : description,
-    IsAutomated: result.isAutomated ? '[OK]' : '',
-    IsOfficial: result.isOfficial ? '[OK]' : '',
     Name: result.name,
+    Description: truncate ? ellipsis(description, DESCRIPTION_WIDTH) : description,
     StarCount: String(result.starCount),
+    IsOfficial: result.isOfficial ? '[OK]' : '',
   };
 }
+
+// `--format json`: docker marshals IsOfficial as "true"/"false", keys in Go's order.
+const searchJson = (row: Record<string, string>): Record<string, string> => ({
+  Description: row.Description ?? '',
+  IsOfficial: String(row.IsOfficial === '[OK]'),
+  Name: row.Name ?? '',
+  StarCount: row.StarCount ?? '',
+});
 
 // docker search [OPTIONS] TERM: the daemon asks the registry the term names.
 export function searchCommand(ctx: CliContext): DockerCommand {
@@ -61,6 +69,6 @@ export function searchCommand(ctx: CliContext): DockerCommand {
     const auth = await loadCredentials(configDir(ctx.io.env), searchDomain(term));
     const response = await ctx.daemon().call('searchImages', { term, limit: flags.limit ?? 0, auth, filters: flags.filter });
     const rows = response.results.map((r) => searchRow(r, flags.trunc));
-    ctx.io.stdout.write(renderListing(rows, COLUMNS, flags.format, (row) => row));
+    ctx.io.stdout.write(renderListing(rows, COLUMNS, flags.format, (row) => (flags.format === 'json' ? searchJson(row) : row)));
   });
 }
