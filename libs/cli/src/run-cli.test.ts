@@ -203,6 +203,7 @@ describe('listing commands against a fake daemon', () => {
         'it/busybox   1         bbbbbbbbbbbb   4 weeks ago   4.26MB\n' +
         'it/busybox   latest    bbbbbbbbbbbb   4 weeks ago   4.26MB\n',
     );
-    expect((await berth(fake.host, ['images', '-q'])).stdout).toBe('bbbbbbbbbbbb\n');
+    // docker 28 prints the ID once per row (dockerd's own `docker images -q` repeats it per tag).
+    expect((await berth(fake.host, ['images', '-q'])).stdout).toBe('bbbbbbbbbbbb\nbbbbbbbbbbbb\n');
   });
 });

@@ -34,9 +34,9 @@ export function imagesCommand(ctx: CliContext, name = 'images'): DockerCommand {
     const { images } = await ctx.daemon().call('listImages', { all: flags.all === true, filters });
     const options = { truncate: flags.trunc, digests: flags.digests === true || /\.Digest\b/.test(flags.format ?? ''), now: ctx.io.now() };
     const rows = images.flatMap((image) => imageRows(image, options));
+    // docker 28 prints an ID per row, so an image with three tags shows up three times.
     if (flags.quiet === true && flags.format === undefined) {
-      const ids = [...new Set(rows.map((row) => row.ID))];
-      ctx.io.stdout.write(ids.map((id) => `${id}\n`).join(''));
+      ctx.io.stdout.write(rows.map((row) => `${row.ID}\n`).join(''));
       return;
     }
     ctx.io.stdout.write(renderListing(rows, flags.digests === true ? DIGEST_COLUMNS : COLUMNS, flags.format, (row) => row));
