@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyboxTar, integrationSkipReason, Stack } from '../harness';
-import { describeIf, Hub, registryAppSkipReason } from '../registry/hub';
+import { describeIf, Hub, itIf, peerSkipReason, registryAppSkipReason } from '../registry/hub';
 
 // `berth search HUB/TERM` through a stack: the CLI asks the daemon, the daemon asks the Hub.
 describeIf('berth search against a Hub on 127.0.0.1', integrationSkipReason() ?? registryAppSkipReason(), () => {
@@ -38,7 +39,7 @@ describeIf('berth search against a Hub on 127.0.0.1', integrationSkipReason() ??
     const lines = found.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+DESCRIPTION\s+STARS\s+OFFICIAL$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['alice/app', 'alice/secret-app']);
-    expect(lines[1]).toMatch(/^alice\/app\s+0$/);
+    expect(lines[1]).toMatch(/^alice\/app +0 +$/);
   });
 
   it('--limit, --filter and --format', async () => {
@@ -55,5 +56,15 @@ describeIf('berth search against a Hub on 127.0.0.1', integrationSkipReason() ??
   it('shows anonymous callers only public repositories', async () => {
     await stack.must(['logout', hub.addr]);
     expect(await stack.must(['search', '--format', '{{.Name}}', `${hub.addr}/app`])).toBe('alice/app\n');
+  });
+
+  // Docker's own client and daemon against the same Hub print what berth prints.
+  itIf('matches docker search, table and json', peerSkipReason('docker'), async () => {
+    for (const args of [[], ['--format', 'json'], ['--format', '{{.Name}} {{.IsOfficial}}|{{.StarCount}}']]) {
+      const term = `${hub.addr}/alice`;
+      const docker = spawnSync('docker', ['search', ...args, term], { encoding: 'utf8', timeout: 60_000 });
+      expect(docker.status).toBe(0);
+      expect(await stack.must(['search', ...args, term])).toBe(docker.stdout);
+    }
   });
 });
