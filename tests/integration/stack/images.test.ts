@@ -133,8 +133,9 @@ describeIntegration('images, history, rmi, tag, image prune and system df on a r
     const lines = (await stack.must(['history', 'im-hist:1'])).split('\n');
     expect(lines[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
     expect(lines[1]).toMatch(new RegExp(`^${id.slice(7, 19)}\\s+\\S.* ago\\s+/bin/sh -c echo hi > /etc/hello\\s+3B\\s+made by a test$`));
-    expect(lines[2]).toMatch(/^<missing>\s+\S.* ago\s+\/bin\/sh -c #\(nop\) {2}CMD \["sh"\]\s+0B$/);
-    expect(lines[3]).toMatch(/^<missing>\s+\S.* ago\s+\/bin\/sh -c #\(nop\) ADD file:busybox in \/\s+1\.98MB$/);
+    // No comment: the SIZE cell keeps its padding, as docker's tabwriter leaves it.
+    expect(lines[2]).toMatch(/^<missing>\s+\S.* ago\s+\/bin\/sh -c #\(nop\) {2}CMD \["sh"\]\s+0B {8}$/);
+    expect(lines[3]).toMatch(/^<missing>\s+\S.* ago\s+\/bin\/sh -c #\(nop\) ADD file:busybox in \/\s+1\.98MB {4}$/);
     const exact = (await stack.must(['history', '-H=false', '--no-trunc', 'im-hist:1'])).split('\n');
     expect(exact[0]).toMatch(/^IMAGE\s+CREATED AT\s+CREATED BY\s+SIZE\s+COMMENT$/);
     expect(exact[1]).toMatch(new RegExp(`^${id}\\s+2025-01-01T11:00:00Z\\s+/bin/sh -c echo hi > /etc/hello\\s+3\\s+made by a test$`));

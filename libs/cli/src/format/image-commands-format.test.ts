@@ -3,6 +3,7 @@ import { diskUsageRows } from './disk-usage';
 import { historyRows } from './history-rows';
 import { imageRows } from './image-rows';
 import { filterArg } from './filter-arg';
+import { renderTable } from './table';
 
 const NOW = Date.parse('2025-01-01T12:00:00Z');
 const ID = `sha256:${'b'.repeat(64)}`;
@@ -97,5 +98,11 @@ describe('--filter values', () => {
   it('need a name and a value', () => {
     expect(filterArg('dangling=true', [])).toEqual(['dangling=true']);
     expect(() => filterArg('label', [])).toThrow('bad format of filter (expected name=value)');
+  });
+});
+
+describe('tables with an empty last cell', () => {
+  it('keep the padding of the cell before it, as tabwriter does', () => {
+    expect(renderTable([['SIZE', 'COMMENT'], ['0B', '']])).toBe('SIZE      COMMENT\n0B        \n');
   });
 });

@@ -1,5 +1,6 @@
 // docker prints tables through Go's tabwriter with minwidth 10 and padding 3: every column but
-// the last is as wide as its widest cell plus three spaces, and never narrower than ten.
+// the last is as wide as its widest cell plus three spaces, and never narrower than ten. The
+// padding stays when the last cell is empty (`docker history` with no comment), as tabwriter's.
 const MIN_WIDTH = 10;
 const PADDING = 3;
 
@@ -17,6 +18,6 @@ export function renderTable(rows: readonly (readonly string[])[], minWidth: numb
         .map((cell, col) => (col < row.length - 1 ? cell + ' '.repeat(Math.max(0, (widths[col] ?? 0) - Array.from(cell).length)) : cell))
         .join(''),
     )
-    .map((line) => `${line.trimEnd()}\n`)
+    .map((line) => `${line}\n`)
     .join('');
 }
