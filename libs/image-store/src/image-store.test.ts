@@ -74,6 +74,18 @@ describe('ImageStore', () => {
     expect((await store.get(image.id)).repoTags).toEqual([]);
   });
 
+  it('deletes a forced image a stopped container uses, keeping its layers until the container goes', async () => {
+    const image = await importTar('kept');
+    await store.prepareSnapshot('c1', image.id);
+    await expect(store.remove({ reference: 'kept', force: false, inUse: [] })).rejects.toThrow(/container c1 is using its referenced image/);
+    expect(await store.remove({ reference: 'kept', force: true, inUse: [image.id] })).toEqual({ untagged: ['kept:latest'], deleted: [image.id] });
+    expect(await store.list()).toEqual([]);
+    expect(readdirSync(join(dir, 'layers'))).toHaveLength(1);
+    expect(readdirSync(join(dir, 'blobs/sha256'))).toEqual([]);
+    await store.removeSnapshot('c1');
+    expect(readdirSync(join(dir, 'layers'))).toEqual([]);
+  });
+
   it('leaves nothing behind for a bad tarball or a bad reference', async () => {
     await expect(store.import({ reference: 'ok', message: '', changes: [] }, Readable.from([Buffer.from('garbage'.repeat(100))]))).rejects.toThrow(/invalid tar archive/);
     await expect(importTar('Bad/Name')).rejects.toThrow(/must be lowercase/);

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { invalidArgument, isBerthError, ErrorCode, notFound } from '@berth/errors';
 import { FileContentStore, writeBlob, type IngestWriter } from '@berth/content-store';
@@ -258,7 +258,9 @@ export class ImageStore {
         containers: [...snapshotUsers, ...knownUsers].map((id) => ({ id, running: running.has(id) })),
       });
       const untagged = plan.untag.map((ref) => familiarString(parseReference(ref)));
-      if (plan.deleteImage) return { untagged, deleted: await this.deleteImage(record) };
+      // A container the daemon knows of but whose snapshot is not here cannot keep the layers
+      // it needs, so its image stays.
+      if (plan.deleteImage && knownUsers.length === 0) return { untagged, deleted: await this.deleteImage(record) };
       const untag = new Set(plan.untag);
       for (const ref of plan.untag) if (this.metadata.tagTarget(ref) === record.id) await this.metadata.removeTag(ref);
       if ((record.repoDigests ?? []).some((d) => untag.has(d))) {
@@ -268,7 +270,10 @@ export class ImageStore {
     });
   }
 
+  // The image's record and every blob and layer nothing else uses; a layer a container stands on
+  // stays until that container's snapshot goes (as docker keeps it under the container).
   private async deleteImage(record: ImageRecord): Promise<string[]> {
+    const held = new Set([...(await this.snapshots.lowerDirsByKey()).values()].flat());
     await this.metadata.removeImage(record.id);
     const others = this.metadata.images();
     const stillUsed = (pick: (r: ImageRecord) => string[], value: string): boolean => others.some((o) => pick(o).includes(value));
@@ -278,7 +283,7 @@ export class ImageStore {
     }
     for (const layer of record.layers) {
       if (!stillUsed((o) => o.layers.map((l) => l.blobDigest), layer.blobDigest)) await this.content.delete(layer.blobDigest);
-      if (!stillUsed((o) => o.layers.map((l) => l.chainId), layer.chainId)) {
+      if (!stillUsed((o) => o.layers.map((l) => l.chainId), layer.chainId) && !held.has(this.layers.diffPath(layer.chainId))) {
         await this.layers.remove(layer.chainId);
         deleted.push(layer.chainId);
       }
@@ -302,7 +307,22 @@ export class ImageStore {
   }
 
   removeSnapshot(key: string): Promise<void> {
-    return this.exclusive(() => this.snapshots.remove(key));
+    return this.exclusive(async () => {
+      const lowerDirs = (await this.snapshots.lowerDirsByKey()).get(key) ?? [];
+      await this.snapshots.remove(key);
+      await this.dropOrphanLayers(lowerDirs);
+    });
+  }
+
+  // Layers kept only for a container whose image was deleted go with its last snapshot.
+  private async dropOrphanLayers(lowerDirs: string[]): Promise<void> {
+    if (lowerDirs.length === 0) return;
+    const held = new Set([...(await this.snapshots.lowerDirsByKey()).values()].flat());
+    const used = new Set(this.metadata.images().flatMap((image) => image.layers.map((layer) => this.layers.diffPath(layer.chainId))));
+    for (const dir of lowerDirs) {
+      const chainId = `sha256:${basename(dirname(dir))}`;
+      if (this.layers.diffPath(chainId) === dir && !held.has(dir) && !used.has(dir)) await this.layers.remove(chainId);
+    }
   }
 
   listSnapshots(): Promise<SnapshotInfo[]> {

@@ -20,11 +20,12 @@ describe('docker rmi rules', () => {
     expect(planRemoval(facts({ tags: [], digests: [DIGEST], byName: DIGEST }))).toEqual({ untag: [DIGEST], deleteImage: true });
   });
 
-  it('by name: refuses the last reference of an image a container uses unless forced, then only untags', () => {
+  it('by name: refuses the last reference of an image a container uses unless forced; a running one keeps it', () => {
     expect(() => planRemoval(facts({ byName: TAG, containers: [stopped] }))).toThrow(
       `conflict: unable to remove repository reference "busybox" (must force) - container cccccccccccc is using its referenced image aaaaaaaaaaaa`,
     );
     expect(planRemoval(facts({ byName: TAG, containers: [running], force: true }))).toEqual({ untag: [TAG], deleteImage: false });
+    expect(planRemoval(facts({ byName: TAG, containers: [stopped], force: true }))).toEqual({ untag: [TAG], deleteImage: true });
     expect(planRemoval(facts({ tags: [TAG, OTHER], byName: TAG, containers: [stopped] }))).toEqual({ untag: [TAG], deleteImage: false });
   });
 
@@ -36,7 +37,7 @@ describe('docker rmi rules', () => {
     expect(() => planRemoval(facts({ containers: [running], force: true }))).toThrow(
       'conflict: unable to delete aaaaaaaaaaaa (cannot be forced) - image is being used by running container eeeeeeeeeeee',
     );
-    expect(planRemoval(facts({ containers: [stopped], force: true }))).toEqual({ untag: [TAG], deleteImage: false });
+    expect(planRemoval(facts({ containers: [stopped], force: true }))).toEqual({ untag: [TAG], deleteImage: true });
     expect(planRemoval(facts({ tags: [], digests: [DIGEST] }))).toEqual({ untag: [DIGEST], deleteImage: true });
     expect(planRemoval(facts({ tags: [] }))).toEqual({ untag: [], deleteImage: true });
   });

@@ -34,11 +34,10 @@ function isSingleReference(tags: string[], digests: string[]): boolean {
 /*
  * docker rmi's rules (its daemon's imageDelete), as a plan:
  * - by name: untag it (and the digest references of its repository when no other tag of that
- *   repository remains); the image itself goes only when no reference is left, and a container
- *   using it then keeps it silently (unless the tag was its last and no -f: refused);
+ *   repository remains); the image itself goes only when no reference is left: refused then
+ *   while a container uses it unless -f, and a running container keeps it even with -f;
  * - by ID: refused while several repositories name it or a stopped container uses it, unless
- *   -f; never while a running container uses it; otherwise every reference goes, and the image
- *   too unless a container uses it.
+ *   -f; never while a running container uses it; otherwise every reference and the image go.
  */
 export function planRemoval(facts: RemovalFacts): RemovalPlan {
   const { id, tags, digests, byName, typed, force, containers } = facts;
@@ -62,8 +61,8 @@ export function planRemoval(facts: RemovalFacts): RemovalPlan {
       remainingDigests = remainingDigests.filter((d) => repoOf(d) !== repo);
     }
     if (remainingTags.length + remainingDigests.length > 0) return { untag, deleteImage: false };
-    // Now dangling: a container that uses it keeps it, quietly.
-    return { untag, deleteImage: containers.length === 0 };
+    // Now dangling: a running container keeps it quietly, a stopped one only without -f.
+    return { untag, deleteImage: running === undefined && (containers.length === 0 || force) };
   }
   if (running !== undefined) throw conflict(`conflict: unable to delete ${short(id)} (cannot be forced) - image is being used by running container ${short(running.id)}`);
   const single = isSingleReference(tags, digests);
@@ -71,8 +70,7 @@ export function planRemoval(facts: RemovalFacts): RemovalPlan {
     throw conflict(`conflict: unable to delete ${short(id)} (must be forced) - image is referenced in multiple repositories`);
   }
   if (!force && stopped !== undefined) throw conflict(`conflict: unable to delete ${short(id)} (must be forced) - image is being used by stopped container ${short(stopped.id)}`);
-  // docker drops a forced image's record but keeps the layers its containers stand on; here the
-  // layers live as long as the image, so a used image stays, untagged, until pruned.
-  return { untag: [...tags, ...digests], deleteImage: stopped === undefined };
+  // A forced image goes; the layers its containers stand on stay with them (see ImageStore).
+  return { untag: [...tags, ...digests], deleteImage: true };
 }
 

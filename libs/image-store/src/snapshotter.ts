@@ -92,6 +92,25 @@ export class Snapshotter {
     await rm(this.path(key), { recursive: true, force: true });
   }
 
+  // Each snapshot's lower directories, by key: the layers containers stand on.
+  async lowerDirsByKey(): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    let keys: string[] = [];
+    try {
+      keys = await readdir(this.dir);
+    } catch {
+      return found;
+    }
+    for (const key of keys.filter((k) => KEY.test(k))) {
+      try {
+        found.set(key, (await this.record(key)).lowerDirs);
+      } catch {
+        // Torn by a crash: list() drops it.
+      }
+    }
+    return found;
+  }
+
   async list(): Promise<SnapshotInfo[]> {
     let keys: string[] = [];
     try {

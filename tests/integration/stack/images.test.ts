@@ -168,22 +168,43 @@ describeIntegration('images, history, rmi, tag, image prune and system df on a r
     expect(await stack.must(['rmi', '127.0.0.1:5001/team/im-b:1'])).toBe('Untagged: 127.0.0.1:5001/team/im-b:1\n');
   });
 
-  it('refuses an image a stopped container uses unless forced, and then only untags', async () => {
-    const short = baseId.slice(7, 19);
-    const container = (await stack.must(['create', '--name', 'im-user', 'im-a:1', 'true'])).trim();
-    expect(await stack.berth(['rmi', 'im-a:1'])).toMatchObject({
+  it('refuses an image a container uses unless forced; forced, the image goes and its layers stay with the container', async () => {
+    const layersBefore = storeFiles(stack.root).filter((f) => f.startsWith('layers/')).length;
+    await stack.must(['load', '-i', historyArchive(dir)]);
+    const id = (await stack.must(['image', 'inspect', '-f', '{{.Id}}', 'im-hist:1'])).trim();
+    const short = id.slice(7, 19);
+    const container = (await stack.must(['create', '--name', 'im-user', 'im-hist:1', 'cat', '/etc/hello'])).trim();
+    expect(await stack.berth(['rmi', 'im-hist:1'])).toMatchObject({
       code: 1,
-      stderr: `Error response from daemon: conflict: unable to remove repository reference "im-a:1" (must force) - container ${container.slice(0, 12)} is using its referenced image ${short}\n`,
+      stderr: `Error response from daemon: conflict: unable to remove repository reference "im-hist:1" (must force) - container ${container.slice(0, 12)} is using its referenced image ${short}\n`,
     });
     expect(await stack.berth(['rmi', short])).toMatchObject({
       code: 1,
       stderr: `Error response from daemon: conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${container.slice(0, 12)}\n`,
     });
-    expect(await stack.must(['rmi', '-f', 'im-a:1'])).toBe('Untagged: im-a:1\n');
-    // Still there for its container, which still runs.
-    expect(await stack.must(['start', '-a', 'im-user'])).toBe('');
-    await stack.must(['tag', baseId, 'im-a:1']);
+    // dockerd prints the same two lines: the image record goes, its layers stay.
+    expect(await stack.must(['rmi', '-f', 'im-hist:1'])).toBe(`Untagged: im-hist:1\nDeleted: ${id}\n`);
+    expect(await stack.must(['images', '-q', '--no-trunc'])).not.toContain(id);
+    expect(await stack.must(['start', '-a', 'im-user'])).toBe('hi\n');
+    // The layer only the container held goes with it.
     await stack.must(['rm', 'im-user']);
+    expect(storeFiles(stack.root).filter((f) => f.startsWith('layers/'))).toHaveLength(layersBefore);
+  }, 60_000);
+
+  it('keeps an image a running container uses, even forced', async () => {
+    const short = baseId.slice(7, 19);
+    await stack.must(['tag', 'im-a:1', 'im-run:1']);
+    const container = (await stack.must(['run', '-d', 'im-run:1', 'sleep', '60'])).trim();
+    try {
+      expect(await stack.berth(['rmi', '-f', short])).toMatchObject({
+        code: 1,
+        stderr: `Error response from daemon: conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${container.slice(0, 12)}\n`,
+      });
+      expect(await stack.must(['rmi', '-f', 'im-run:1'])).toBe('Untagged: im-run:1\n');
+    } finally {
+      await stack.must(['rm', '-f', container]);
+    }
+    expect(await stack.must(['image', 'inspect', '-f', '{{.Id}}', 'im-a:1'])).toBe(`${baseId}\n`);
   }, 60_000);
 
   it('deletes an image with its last tag and keeps layers other images share', async () => {
