@@ -1,13 +1,13 @@
 // The Hub's web UI in real headless Chromium (Debian's, driven by playwright-core): a busybox
 // image and a two-platform index pushed over the API, then listed, searched, opened, and a
 // private repository seen only after signing in; a screenshot shows the page really rendered.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, inflateSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { busyboxTar } from '../harness';
+import { REPO } from '../harness';
 import { describeIf, Hub, registryAppSkipReason } from './hub';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -98,7 +98,10 @@ describeIf('hub web UI in headless Chromium', skipReason, () => {
     hub.admin(['repo', 'visibility', 'alice/private-tools', 'private']);
     await hub.start();
     base = `http://${hub.addr}`;
-    const layer = gzipSync(readFileSync(busyboxTar()));
+    // busybox's root filesystem, made in this test's own directory so nothing outlives it.
+    const tar = join(tmp, 'busybox.tar');
+    execFileSync('bash', [join(REPO, 'tools/make-busybox-rootfs.sh'), tar], { stdio: 'inherit' });
+    const layer = gzipSync(readFileSync(tar));
     layerDigest = sha256(layer);
     const push = new Pusher(hub.addr, `Basic ${Buffer.from(`alice:${PASSWORD}`).toString('base64')}`);
     latest = await push.busybox('alice/busybox', 'latest', layer, 'amd64');
