@@ -44,8 +44,9 @@ export async function searchRegistry(client: RegistryClient, domain: string, ter
     if (!res.ok || !isObject(body) || !Array.isArray(body.results)) {
       throw new BerthError(ErrorCode.FailedPrecondition, `search ${base}: the registry answered ${res.status} without search results`);
     }
-    return body.results.filter(isObject).map((r) => ({
-      name: typeof r.name === 'string' ? r.name : '',
+    // Entries without a name are not results.
+    return body.results.filter((r): r is Json => isObject(r) && typeof r.name === 'string' && r.name !== '').map((r) => ({
+      name: r.name as string,
       description: typeof r.description === 'string' ? r.description : '',
       starCount: typeof r.star_count === 'number' ? r.star_count : 0,
       isOfficial: r.is_official === true,
