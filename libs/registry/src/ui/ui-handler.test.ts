@@ -135,6 +135,9 @@ describe('hub web UI and search (in process)', () => {
     expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/);
     const forged = await fetch(`${url}/ui/sign-in`, { method: 'POST', headers: { Origin: 'http://evil.example' }, body: 'username=alice&password=alice-pw' });
     expect(forged.status).toBe(403);
+    expect(forged.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await forged.text()).toContain('cross-origin form post refused');
+    expect((await fetch(`${url}/ui/repositories`, { method: 'DELETE' })).headers.get('content-security-policy')).toMatch(/default-src 'none'/);
   });
 
   it('answers docker search with only the repositories the caller may pull', async () => {

@@ -3,9 +3,11 @@ import { BerthError, ErrorCode } from '@berth/errors';
 import { type Authorizer } from '../auth/authorizer';
 import { checkName } from '../names';
 import { type Registry } from '../registry';
+import { registryErrorShape } from '../http/error-map';
 import { readBody } from '../http/respond';
+import { html as markup } from './html';
 import { imagePage } from './image-page';
-import { CONTENT_SECURITY_POLICY, STYLESHEET, type PageContext } from './layout';
+import { CONTENT_SECURITY_POLICY, layout, STYLESHEET, type PageContext } from './layout';
 import { notFoundPage } from './not-found-page';
 import { type PageDeps, type PageResult } from './page';
 import { repositoriesPage } from './repositories-page';
@@ -45,6 +47,20 @@ const redirect = (res: ServerResponse, location: string, headers: Record<string,
 // session cookie only (never Basic credentials, which a browser would replay on its own); what
 // they may see is the Authorizer's pull rule.
 export async function handleUi(options: UiOptions, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+  try {
+    await routeUi(options, req, res, path, query);
+  } catch (err) {
+    // A refusal (bad method, cross-origin post, oversized form) as a page; failures of the Hub
+    // itself go on to the registry handler, which logs them.
+    if (res.headersSent || !(err instanceof BerthError) || err.code === ErrorCode.Internal) throw err;
+    const status = registryErrorShape(err).status;
+    if (status >= 500) throw err;
+    const body = layout('Error', { accounts: false }, markup`<p class="error">${err.message}</p>`);
+    send(res, status, 'text/html; charset=utf-8', body.value);
+  }
+}
+
+async function routeUi(options: UiOptions, req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
   const { auth, sessions } = options;
   const user = sessions?.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
   const host = req.headers.host && HOST.test(req.headers.host) ? req.headers.host : undefined;
