@@ -53,15 +53,6 @@ const searchJson = (row: Record<string, string>): Record<string, string> => ({
   StarCount: row.StarCount ?? '',
 });
 
-// Go's tabwriter pads every cell but a line's last, so a row whose OFFICIAL is empty ends in the
-// STARS column's padding; the shared table trims line ends, so it is put back here.
-function padOfficial(table: string): string {
-  const lines = table.split('\n');
-  const header = Array.from(lines[0] ?? '');
-  const start = header.length - 'OFFICIAL'.length;
-  return lines.map((line, i) => (i === 0 || line === '' ? line : line + ' '.repeat(Math.max(0, start - Array.from(line).length)))).join('\n');
-}
-
 // docker search [OPTIONS] TERM: the daemon asks the registry the term names.
 export function searchCommand(ctx: CliContext): DockerCommand {
   const cmd = new DockerCommand('search', ctx.io)
@@ -78,7 +69,6 @@ export function searchCommand(ctx: CliContext): DockerCommand {
     const auth = await loadCredentials(configDir(ctx.io.env), searchDomain(term));
     const response = await ctx.daemon().call('searchImages', { term, limit: flags.limit ?? 0, auth, filters: flags.filter });
     const rows = response.results.map((r) => searchRow(r, flags.trunc));
-    const listing = renderListing(rows, COLUMNS, flags.format, (row) => (flags.format === 'json' ? searchJson(row) : row));
-    ctx.io.stdout.write(flags.format === undefined || flags.format === 'table' ? padOfficial(listing) : listing);
+    ctx.io.stdout.write(renderListing(rows, COLUMNS, flags.format, (row) => (flags.format === 'json' ? searchJson(row) : row)));
   });
 }
