@@ -12,6 +12,7 @@ const DEFAULT_ROOT = '/var/lib/berth';
 // Uploads nobody touched for a day are from clients that went away.
 const UPLOAD_MAX_AGE_MS = 24 * 3600_000;
 const PURGE_EVERY_MS = 3600_000;
+const TEMP_MAX_AGE_MS = 3600_000;
 const SHUTDOWN_GRACE_MS = 10_000;
 // Garbage collection: hourly, sparing anything younger than a day (as long as uploads are kept),
 // so a push in flight never loses what it wrote.
@@ -100,6 +101,11 @@ async function main(): Promise<void> {
       .purgeUploads(new Date(Date.now() - UPLOAD_MAX_AGE_MS))
       .then((n) => n > 0 && log('info', `purged ${n} abandoned uploads`))
       .catch((err: unknown) => log('error', `purging uploads: ${errorMessageOf(err)}`));
+    // Temp files of a Hub killed mid-write; an hour is far longer than any single write takes.
+    driver
+      .purgeTempFiles(new Date(Date.now() - TEMP_MAX_AGE_MS))
+      .then((n) => n > 0 && log('info', `purged ${n} temp files left by interrupted writes`))
+      .catch((err: unknown) => log('error', `purging temp files: ${errorMessageOf(err)}`));
   };
   const timer = setInterval(purge, PURGE_EVERY_MS);
   timer.unref();

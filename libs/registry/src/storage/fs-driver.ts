@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Readable } from 'node:stream';
 import { BerthError, ErrorCode } from '@berth/errors';
@@ -115,6 +115,36 @@ export class FsDriver implements StorageDriver {
       throw err;
     }
   }
+
+  // A Hub killed between creating a temp file and renaming it leaves the temp file behind, unseen
+  // by readers; those not modified since `before` belong to no live write and are removed.
+  // Returns how many went.
+  async purgeTempFiles(before: Date): Promise<number> {
+    return purgeTempsUnder(this.root, before.getTime());
+  }
+}
+
+async function purgeTempsUnder(dir: string, cutoff: number): Promise<number> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return 0;
+    throw err;
+  }
+  let purged = 0;
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) purged += await purgeTempsUnder(path, cutoff);
+    else if (entry.isFile() && entry.name.startsWith(TEMP_PREFIX)) {
+      const info = await lstat(path).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) {
+        await rm(path, { force: true });
+        purged += 1;
+      }
+    }
+  }
+  return purged;
 }
 
 // A rename is durable only once its directory is synced.
