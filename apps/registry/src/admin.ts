@@ -2,15 +2,25 @@ import { collectGarbage, type AccountStore, type FsDriver, type Visibility } fro
 import { invalidArgument } from '@berth/errors';
 
 export const USAGE = `usage:
-  registry [serve] [--addr 127.0.0.1:5000] [--root DIR] [--service NAME] [--realm URL]
-                   [--allow-anonymous-push] [--gc-interval SECONDS] [--gc-grace SECONDS]
+  registry [serve] [--addr 127.0.0.1:5000] [--root DIR] [--config FILE] [--redis URL|SOCKET]
+                   [--service NAME] [--realm URL] [--allow-anonymous-push]
+                   [--gc-interval SECONDS] [--gc-grace SECONDS]
   registry user add|passwd NAME --password-stdin [--root DIR]
   registry user rm NAME [--root DIR]
+  registry user ls [--root DIR]
   registry org add|rm NAME [--root DIR]
+  registry org ls [--root DIR]
   registry org member add|rm ORG USER [--root DIR]
   registry repo visibility NAME public|private [--root DIR]
   registry gc [--gc-grace SECONDS] [--root DIR]
 `;
+
+// Columns padded as docker's tables are (three spaces between), without a trailing newline.
+function table(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n');
+}
 
 async function readPassword(fromStdin: boolean | undefined): Promise<string> {
   if (!fromStdin) throw invalidArgument('give the password on stdin with --password-stdin');
@@ -35,6 +45,19 @@ export async function admin(args: string[], accounts: AccountStore, driver: FsDr
     case 'user passwd':
       await accounts.setPassword(need(a, 'NAME'), await readPassword(opts.passwordStdin));
       return `password of ${a} changed`;
+    case 'user ls': {
+      const { users, orgs } = await accounts.load();
+      const teams = (user: string): string =>
+        Object.keys(orgs)
+          .filter((org) => orgs[org]?.members.includes(user))
+          .sort()
+          .join(',');
+      return table(['USER', 'CREATED', 'ORGANISATIONS'], Object.keys(users).sort().map((u) => [u, users[u]?.createdAt ?? '', teams(u)]));
+    }
+    case 'org ls': {
+      const { orgs } = await accounts.load();
+      return table(['ORGANISATION', 'CREATED', 'MEMBERS'], Object.keys(orgs).sort().map((o) => [o, orgs[o]?.createdAt ?? '', [...(orgs[o]?.members ?? [])].sort().join(',')]));
+    }
     case 'user rm':
       await accounts.removeUser(need(a, 'NAME'));
       return `user ${a} removed`;

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { errorMessageOf } from '@berth/errors';
 import { AccountStore, Authorizer, collectGarbage, createRegistryHandler, FsDriver, Registry, Sessions, TokenService } from '@berth/registry';
 import { admin, USAGE } from './admin';
+import { loadHubConfig } from './config';
 
 // The Hub's OCI Distribution registry: `node apps/registry/dist/main.js --addr 127.0.0.1:5000
 // --root DIR` serves <DIR>/registry. All state is in that directory, so several processes may
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
     options: {
       addr: { type: 'string' },
       root: { type: 'string' },
+      config: { type: 'string' },
+      redis: { type: 'string' },
       service: { type: 'string' },
       realm: { type: 'string' },
       'allow-anonymous-push': { type: 'boolean' },
@@ -51,26 +54,27 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  const config = loadHubConfig(values.config);
   const seconds = (value: string | undefined, fallback: number, flag: string): number => {
     if (value === undefined) return fallback;
     if (!/^\d{1,9}$/.test(value)) throw new Error(`--${flag} wants a number of seconds`);
     return Number(value);
   };
-  const gcGraceMs = seconds(values['gc-grace'], GC_GRACE_S, 'gc-grace') * 1000;
-  const dataDir = join(resolve(values.root ?? process.env.BERTH_ROOT ?? DEFAULT_ROOT), 'registry');
+  const gcGraceMs = seconds(values['gc-grace'], config.gcGrace ?? GC_GRACE_S, 'gc-grace') * 1000;
+  const dataDir = join(resolve(values.root ?? config.root ?? process.env.BERTH_ROOT ?? DEFAULT_ROOT), 'registry');
   const driver = new FsDriver(dataDir);
   const accounts = new AccountStore(join(dataDir, '_auth', 'accounts.json'));
   if (positionals.length > 0 && positionals[0] !== 'serve') {
     process.stdout.write(`${await admin(positionals, accounts, driver, { passwordStdin: values['password-stdin'], graceMs: gcGraceMs })}\n`);
     return;
   }
-  const addr = values.addr ?? process.env.BERTH_REGISTRY_ADDR ?? '127.0.0.1:5000';
+  const addr = values.addr ?? config.addr ?? process.env.BERTH_REGISTRY_ADDR ?? '127.0.0.1:5000';
   const { host, port } = parseAddr(addr);
-  const allowAnonymousPush = values['allow-anonymous-push'] ?? false;
+  const allowAnonymousPush = values['allow-anonymous-push'] ?? config.allowAnonymousPush ?? false;
   if (allowAnonymousPush && !isLoopback(host)) throw new Error('--allow-anonymous-push is for development on a loopback address only');
-  const service = values.service ?? addr;
+  const service = values.service ?? config.service ?? addr;
   const tokens = await TokenService.open(join(dataDir, '_auth', 'token-key.pem'), `berth-hub:${service}`);
-  const auth = new Authorizer({ accounts, tokens, service, realm: values.realm, allowAnonymousPush });
+  const auth = new Authorizer({ accounts, tokens, service, realm: values.realm ?? config.realm, allowAnonymousPush });
   const registry = new Registry(driver);
   const sessions = await Sessions.open(join(dataDir, '_auth', 'session-key'));
   const server = createServer(
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
       .catch((err: unknown) => log('error', `gc: ${errorMessageOf(err)}`))
       .finally(() => (collecting = false));
   };
-  const gcInterval = seconds(values['gc-interval'], GC_INTERVAL_S, 'gc-interval');
+  const gcInterval = seconds(values['gc-interval'], config.gcInterval ?? GC_INTERVAL_S, 'gc-interval');
   const gcTimer = setInterval(gc, Math.max(1, gcInterval) * 1000);
   gcTimer.unref();
 

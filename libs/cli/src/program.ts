@@ -32,6 +32,7 @@ import { rmiCommand, tagCommand } from './commands/rmi';
 import { runCommand } from './commands/run';
 import { startCommand } from './commands/start';
 import { systemCommand } from './commands/system';
+import { hubGroup } from './commands/hub';
 import { topCommand } from './commands/top';
 import { versionCommand } from './commands/version';
 import { CLI_VERSION } from './version';
@@ -115,5 +116,6 @@ export function buildProgram(ctx: CliContext): DockerCommand {
   program.addCommand(containerGroup(ctx));
   program.addCommand(imageGroup(ctx));
   program.addCommand(systemCommand(ctx));
+  program.addCommand(hubGroup(ctx));
   return program;
 }

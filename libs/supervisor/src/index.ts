@@ -1,3 +1,4 @@
 export * from './system';
 export { stackServices, type ServiceDefinition } from './services';
 export type { ServiceStatus } from './supervisor';
+export { hubEntry, runHub } from './hub';

@@ -12,7 +12,7 @@ export interface ServiceDefinition {
 
 // Finds an app's compiled entry point through its workspace package, so the supervisor
 // never depends on the apps' code, only on where they are.
-function appEntry(packageName: string): string {
+export function appEntry(packageName: string): string {
   return join(dirname(require.resolve(`${packageName}/package.json`)), 'dist', 'main.js');
 }
 

@@ -12,7 +12,7 @@ interface RootFlags {
 
 // The stack's supervisor is loaded only by these commands, to keep every other command's start
 // cheap.
-function supervisor(): typeof Supervisor {
+export function supervisor(): typeof Supervisor {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('@berth/supervisor') as typeof Supervisor;
 }
