@@ -22,6 +22,10 @@ export function checkName(name: string): string {
   return name;
 }
 
+export function isName(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && NAME.test(name);
+}
+
 export function isTag(reference: string): boolean {
   return TAG.test(reference);
 }

@@ -1,6 +1,6 @@
 import { type IncomingMessage } from 'node:http';
 import { BerthError, ErrorCode } from '@berth/errors';
-import { checkName } from '../names';
+import { isName } from '../names';
 import { type AccountStore } from './accounts';
 import { formatScope, parseScope, type Access, type Action } from './scope';
 import { type TokenSigner } from './tokens';
@@ -142,13 +142,4 @@ export function decodeBasic(value: string): { user?: string; password: string } 
   const colon = decoded.indexOf(':');
   if (colon <= 0) return { password: '' };
   return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
-function isName(name: string): boolean {
-  try {
-    checkName(name);
-    return true;
-  } catch {
-    return false;
-  }
 }

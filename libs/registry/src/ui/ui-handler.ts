@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { BerthError, ErrorCode } from '@berth/errors';
 import { type Authorizer } from '../auth/authorizer';
-import { checkName } from '../names';
+import { isName } from '../names';
 import { type Registry } from '../registry';
 import { registryErrorShape } from '../http/error-map';
 import { readBody } from '../http/respond';
@@ -114,15 +114,6 @@ async function signIn(auth: Authorizer, sessions: Sessions, req: IncomingMessage
     return;
   }
   redirect(res, '/ui/repositories', { 'Set-Cookie': sessions.setCookie(verified) });
-}
-
-function isName(name: string): boolean {
-  try {
-    checkName(name);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // Forms post only from the Hub's own pages: a browser sends Origin on every POST, and another
