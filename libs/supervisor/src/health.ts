@@ -18,6 +18,18 @@ export function pingRedis(socketPath: string, timeoutMs = 1000): Promise<boolean
   });
 }
 
+// The Hub answers GET /v2/ with 200, or 401 when it wants credentials.
+export async function pingHub(addr: string, timeoutMs = 1000): Promise<boolean> {
+  try {
+    const res = await fetch(`http://${addr}/v2/`, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return res.status === 200 || res.status === 401;
+  } catch {
+    return false;
+  }
+}
+
 export function isHealthy(service: ServiceDefinition): Promise<boolean> {
-  return service.kind === 'redis' ? pingRedis(service.address) : checkHealth(service.address);
+  if (service.kind === 'redis') return pingRedis(service.address);
+  return service.kind === 'http' ? pingHub(service.address) : checkHealth(service.address);
 }

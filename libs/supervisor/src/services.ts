@@ -1,13 +1,14 @@
 import { dirname, join } from 'node:path';
 import { stackLayout, unixAddress, type StackLayout } from '@berth/layout';
+import { hubAddress } from './hub-address';
 
 export interface ServiceDefinition {
   name: string;
   command: string;
   args: string[];
-  // What health checks reach: a gRPC address, or the Redis socket path.
+  // What health checks reach: a gRPC address, the Redis socket path, or the Hub's HOST:PORT.
   address: string;
-  kind: 'grpc' | 'redis';
+  kind: 'grpc' | 'redis' | 'http';
 }
 
 // Finds an app's compiled entry point through its workspace package, so the supervisor
@@ -20,10 +21,21 @@ export function redisServerPath(): string {
   return process.env.BERTH_REDIS_SERVER ?? 'redis-server';
 }
 
-// The services of one single-machine stack, in start order.
+// The services of one single-machine stack, in start order (the Hub once its address is chosen).
 export function stackServices(layout: StackLayout = stackLayout()): ServiceDefinition[] {
   const node = process.execPath;
   const rootArgs = ['--root', layout.root];
+  const hubAddr = hubAddress(layout);
+  const hub: ServiceDefinition[] = hubAddr === undefined ? [] : [
+    {
+      name: 'hub',
+      command: node,
+      // Storage under ROOT/registry; Redis for its webhook queue.
+      args: [appEntry('@berth/registry-app'), ...rootArgs, '--addr', hubAddr, '--redis', layout.redisSocket],
+      address: hubAddr,
+      kind: 'http',
+    },
+  ];
   return [
     {
       name: 'redis',
@@ -69,5 +81,6 @@ export function stackServices(layout: StackLayout = stackLayout()): ServiceDefin
       address: unixAddress(layout.daemonSocket),
       kind: 'grpc',
     },
+    ...hub,
   ];
 }

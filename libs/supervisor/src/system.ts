@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorMessageOf, unavailable } from '@berth/errors';
+import { errorMessageOf, invalidArgument, unavailable } from '@berth/errors';
 import { connect, unaryCall } from '@berth/grpc-kit';
 import { stackLayout, unixAddress } from '@berth/layout';
 import { daemon } from '@berth/proto';
 import { isHealthy } from './health';
+import { chooseHubAddress, hubAddress } from './hub-address';
 import { isAlive, readPid, sleep, waitUntil } from './process-utils';
 import { stackServices } from './services';
 import type { ServiceStatus } from './supervisor';
@@ -15,6 +16,11 @@ const DOWN_TIMEOUT_MS = 30_000;
 
 export interface SystemOptions {
   root: string;
+}
+
+export interface SystemUpOptions extends SystemOptions {
+  // HOST:PORT for the stack's Hub; by default the recorded one, or one that no other stack uses.
+  hubAddr?: string;
 }
 
 export interface ServiceRow {
@@ -38,14 +44,17 @@ function logTail(file: string, lines = 5): string {
 
 // Starts the stack's supervisor in the background and returns once every service answers its
 // health check. Starting a stack that is already up is a no-op.
-export async function systemUp({ root }: SystemOptions): Promise<void> {
+export async function systemUp({ root, hubAddr }: SystemUpOptions): Promise<void> {
   const layout = stackLayout(root);
   const running = readPid(layout.supervisorPidFile);
   if (running !== undefined && isAlive(running)) {
+    const current = hubAddress(layout);
+    if (hubAddr !== undefined && hubAddr !== current) throw invalidArgument(`the stack at ${layout.root} is running with its Hub on ${current ?? 'no address'}; run system down first to move it to ${hubAddr}`);
     if (await waitUntil(() => allHealthy(root), UP_TIMEOUT_MS, 100)) return;
     throw unavailable(`the stack at ${layout.root} is running but not healthy: see ${layout.logsDir}`);
   }
   for (const dir of [layout.root, layout.runDir, layout.logsDir]) mkdirSync(dir, { recursive: true });
+  await chooseHubAddress(layout, hubAddr);
   const log = openSync(join(layout.logsDir, 'supervisor.log'), 'a');
   const child = spawn(process.execPath, [join(__dirname, 'supervisor-main.js'), '--root', layout.root], {
     detached: true,

@@ -8,6 +8,7 @@ import { systemDfCommand } from './system-df';
 
 interface RootFlags {
   root?: string;
+  hubAddr?: string;
 }
 
 // The stack's supervisor is loaded only by these commands, to keep every other command's start
@@ -32,11 +33,14 @@ function withRoot(cmd: DockerCommand): DockerCommand {
 export function systemCommand(ctx: CliContext): DockerCommand {
   const system = new DockerCommand('system', ctx.io).usage('COMMAND').description('Manage the Berth stack');
 
-  const up = withRoot(new DockerCommand('up', ctx.io).usage('[OPTIONS]').description('Start the Berth services and wait until they are healthy'));
+  const up = withRoot(new DockerCommand('up', ctx.io).usage('[OPTIONS]').description('Start the Berth services and wait until they are healthy')).option(
+    '--hub-addr <string>',
+    'HOST:PORT the stack\'s Hub listens on (default "127.0.0.1:5000" for the default root, else a free loopback port kept under the root)',
+  );
   up.action(async (args: string[], flags: RootFlags) => {
     up.requireArgs(args, 0, 0);
     const root = rootOf(ctx, flags);
-    await supervisor().systemUp({ root });
+    await supervisor().systemUp({ root, hubAddr: flags.hubAddr });
     ctx.io.stdout.write(`export BERTH_HOST=${daemonHost(root)}\n`);
   });
 
