@@ -2,9 +2,10 @@ import { createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessageOf } from '@berth/errors';
-import { AccountStore, Authorizer, collectGarbage, createRegistryHandler, FsDriver, Registry, Sessions, TokenService } from '@berth/registry';
+import { AccountStore, Authorizer, collectGarbage, createRegistryHandler, FsDriver, Registry, Sessions, TokenService, WebhookService } from '@berth/registry';
 import { admin, USAGE } from './admin';
 import { loadHubConfig } from './config';
+import { BullWebhookQueue } from './webhook-queue';
 
 // The Hub's OCI Distribution registry: `node apps/registry/dist/main.js --addr 127.0.0.1:5000
 // --root DIR` serves <DIR>/registry. All state is in that directory, so several processes may
@@ -77,9 +78,21 @@ async function main(): Promise<void> {
   const auth = new Authorizer({ accounts, tokens, service, realm: values.realm ?? config.realm, allowAnonymousPush });
   const registry = new Registry(driver);
   const sessions = await Sessions.open(join(dataDir, '_auth', 'session-key'));
+  // Webhook deliveries go through a Redis queue; without one, pushes notify nobody.
+  const redis = values.redis ?? config.redis;
+  const webhookQueue = redis === undefined ? undefined : new BullWebhookQueue(redis);
+  const webhooks = webhookQueue && new WebhookService(driver, webhookQueue);
+  if (webhookQueue && webhooks) webhookQueue.startWorker(webhooks, (err) => log('error', `webhook queue: ${errorMessageOf(err)}`));
+  else log('info', 'webhooks disabled: no --redis given');
   const server = createServer(
     { keepAliveTimeout: 65_000, requestTimeout: 0 },
-    createRegistryHandler(registry, { auth, sessions, onInternalError: (err, req) => log('error', `${req.method} ${req.url}: ${errorMessageOf(err)}`) }),
+    createRegistryHandler(registry, {
+      auth,
+      sessions,
+      webhooks,
+      onInternalError: (err, req) => log('error', `${req.method} ${req.url}: ${errorMessageOf(err)}`),
+      onWebhookError: (err) => log('error', `queueing webhook deliveries: ${errorMessageOf(err)}`),
+    }),
   );
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -123,7 +136,9 @@ async function main(): Promise<void> {
     clearInterval(gcTimer);
     process.once('SIGTERM', () => process.exit(1));
     process.once('SIGINT', () => process.exit(1));
-    server.close(() => process.exit(0));
+    server.close(() => {
+      void (webhookQueue?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+    });
     server.closeIdleConnections();
     // A client stalled mid-upload must not hold the exit forever; its upload stays resumable.
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();

@@ -14,3 +14,4 @@ export * from './auth/scope';
 export * from './auth/tokens';
 export * from './search';
 export { Sessions } from './ui/session';
+export * from './webhooks';

@@ -11,6 +11,8 @@ import { matchRoute, type Route } from './routes';
 import { serveSearch } from '../search-handler';
 import { handleUi } from '../ui/ui-handler';
 import { type Sessions } from '../ui/session';
+import { serveWebhooks } from '../webhooks/http';
+import { type WebhookService } from '../webhooks/service';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -22,6 +24,10 @@ export interface HandlerOptions {
   auth?: Authorizer;
   // The web UI's sign-in sessions; without them the UI shows public repositories only.
   sessions?: Sessions;
+  // Push webhooks; without them (no Redis) the webhooks API answers UNSUPPORTED.
+  webhooks?: WebhookService;
+  // Failures of webhook bookkeeping after a push, which never fail the push itself.
+  onWebhookError?: (err: unknown) => void;
 }
 
 // The OCI Distribution API over a Registry, as a node:http request listener.
@@ -59,6 +65,7 @@ async function dispatch(registry: Registry, options: HandlerOptions, req: Incomi
   }
   const identity: Identity = auth ? await auth.authenticate(req) : { via: 'anonymous' };
   if (route.kind === 'search') return serveSearch(registry, auth, identity, query, res, method === 'HEAD');
+  const isWebhookRoute = route.kind === 'webhooks' || route.kind === 'webhook' || route.kind === 'deliveries';
   const mayPull = async (name: string): Promise<boolean> => !auth || (await auth.permits(identity, name, ['pull']));
   if (auth) {
     const needed = requiredActions(route, method ?? '');
@@ -68,7 +75,20 @@ async function dispatch(registry: Registry, options: HandlerOptions, req: Incomi
       throw new AuthChallenge('authentication required', auth.challenge(req));
     }
   }
+  if (isWebhookRoute) return serveWebhooks(options.webhooks, route, method ?? '', req, res, identity.user);
   await handler({ registry, req, res, query, mayPull }, route);
+  if (route.kind === 'manifest' && method === 'PUT' && res.statusCode === 201) notifyPush(registry, options, route.name, route.reference, identity.user);
+}
+
+// A manifest stored under a tag (not pushed by digest) is an event for the repository's webhooks;
+// digest and media type are read back as stored.
+function notifyPush(registry: Registry, options: HandlerOptions, repository: string, reference: string, pusher: string | undefined): void {
+  const webhooks = options.webhooks;
+  if (!webhooks || reference.includes(':')) return;
+  registry
+    .getManifest(repository, reference)
+    .then(({ digest, mediaType }) => webhooks.onPush({ repository, tag: reference, digest, mediaType, pusher }))
+    .catch((err: unknown) => options.onWebhookError?.(err));
 }
 
 // The actions a repository route needs; undefined for routes that filter by caller instead.
@@ -83,6 +103,10 @@ function requiredActions(route: Route, method: string): Action[] | undefined {
       return method === 'DELETE' ? ['delete'] : write ? ['push'] : ['pull'];
     case 'uploads':
     case 'upload':
+    // Only who may push manages a repository's webhooks, reading them included (URLs are private).
+    case 'webhooks':
+    case 'webhook':
+    case 'deliveries':
       return ['push'];
     default:
       return undefined;
@@ -155,6 +179,10 @@ const handlers: { [K in Route['kind']]: Handlers<K> } = {
   // Served before the handlers: by serveSearch and handleUi.
   search: { GET: async () => undefined, HEAD: async () => undefined },
   ui: { GET: async () => undefined },
+  // Served before the handlers, by serveWebhooks.
+  webhooks: { GET: async () => undefined, POST: async () => undefined },
+  webhook: { GET: async () => undefined, DELETE: async () => undefined },
+  deliveries: { GET: async () => undefined },
 };
 
 function pageSize(query: URLSearchParams): number | undefined {

@@ -12,6 +12,10 @@ export type Route =
   | { kind: 'upload'; name: string; id: string }
   | { kind: 'referrers'; name: string; digest: string }
   | { kind: 'search' }
+  // Webhooks (src/webhooks/http.ts).
+  | { kind: 'webhooks'; name: string }
+  | { kind: 'webhook'; name: string; id: string }
+  | { kind: 'deliveries'; name: string; id: string }
   // The web UI (src/ui/ui-handler.ts routes within it).
   | { kind: 'ui' };
 
@@ -21,6 +25,9 @@ const patterns: [RegExp, (m: RegExpExecArray) => Route][] = [
   [/^\/v1\/search$/, () => ({ kind: 'search' })],
   [/^\/(?:ui(?:\/.*)?)?$/, () => ({ kind: 'ui' })],
   [/^\/v2\/_berth\/usage$/, () => ({ kind: 'usage' })],
+  [/^\/v2\/_berth\/repositories\/(.+)\/webhooks\/([^/]+)\/deliveries$/, (m) => ({ kind: 'deliveries', name: m[1]!, id: m[2]! })],
+  [/^\/v2\/_berth\/repositories\/(.+)\/webhooks\/?$/, (m) => ({ kind: 'webhooks', name: m[1]! })],
+  [/^\/v2\/_berth\/repositories\/(.+)\/webhooks\/([^/]+)$/, (m) => ({ kind: 'webhook', name: m[1]!, id: m[2]! })],
   [/^\/v2\/_catalog$/, () => ({ kind: 'catalog' })],
   [/^\/v2\/(.+)\/tags\/list$/, (m) => ({ kind: 'tags', name: m[1]! })],
   [/^\/v2\/(.+)\/manifests\/([^/]+)$/, (m) => ({ kind: 'manifest', name: m[1]!, reference: m[2]! })],

@@ -1,0 +1,5 @@
+export * from './model';
+export * from './store';
+export * from './deliver';
+export * from './backoff';
+export * from './service';
