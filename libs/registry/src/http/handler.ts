@@ -54,7 +54,7 @@ async function dispatch(registry: Registry, options: HandlerOptions, req: Incomi
   const query = new URLSearchParams(queryAt < 0 ? '' : url.slice(queryAt + 1));
   const route = matchRoute(path);
   if (!route) throw new BerthError(ErrorCode.NotFound, `no such endpoint ${path.slice(0, 200)}`);
-  if (route.kind === 'ui') return handleUi({ registry, auth, sessions: options.sessions }, req, res, path, query);
+  if (route.kind === 'ui') return handleUi({ registry, auth, sessions: options.sessions, webhooks: options.webhooks }, req, res, path, query);
   const method = req.method === 'HEAD' ? 'HEAD' : req.method;
   const handler = handlers[route.kind][method ?? ''] as ((ctx: RequestContext, route: Route) => Promise<void>) | undefined;
   if (!handler) throw notAllowed(method);

@@ -26,7 +26,7 @@ export async function repositoryPage(deps: PageDeps, name: string): Promise<Page
 </tr>`);
   }
   const pull = `docker pull ${deps.page.host ?? 'HUB'}/${name}`;
-  const body = html`<p><code>${pull}</code></p>
+  const body = html`<p><code>${pull}</code> · <a id="webhooks-link" href="${href('/ui/webhooks', { name })}">Webhooks</a></p>
 <table id="tags"><thead><tr><th>Tag</th><th>Digest</th><th>Size</th><th>Created</th><th>Platforms</th></tr></thead>
 <tbody>${rows}</tbody></table>`;
   return { status: 200, body: layout(name, deps.page, body) };

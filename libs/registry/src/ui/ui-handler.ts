@@ -14,12 +14,15 @@ import { repositoriesPage } from './repositories-page';
 import { repositoryPage } from './repository-page';
 import { readCookie, SESSION_COOKIE, Sessions } from './session';
 import { signInPage } from './sign-in-page';
+import { webhooksPage } from './webhooks-page';
+import { type WebhookService } from '../webhooks/service';
 
 export interface UiOptions {
   registry: Registry;
   // Without it every repository is shown and there is no sign-in (the library's own tests).
   auth?: Authorizer;
   sessions?: Sessions;
+  webhooks?: WebhookService;
 }
 
 const MAX_FORM_BYTES = 16 * 1024;
@@ -93,6 +96,11 @@ async function routeUi(options: UiOptions, req: IncomingMessage, res: ServerResp
       return html(await repositoriesPage(deps, query.get('q') ?? ''));
     case '/ui/repository':
       return html(await repositoryPage(deps, query.get('name') ?? ''));
+    case '/ui/webhooks': {
+      const name = query.get('name') ?? '';
+      const mayPush = isName(name) && (!auth || (await auth.allowed(user, name)).includes('push'));
+      return html(await webhooksPage(deps, name, options.webhooks, mayPush));
+    }
     case '/ui/image':
       return html(await imagePage(deps, query.get('name') ?? '', query.get('ref') ?? 'latest'));
     case '/ui/sign-in':

@@ -179,3 +179,35 @@ describe('the webhooks API', () => {
     expect(JSON.stringify(await res.json())).toContain('UNSUPPORTED');
   });
 });
+
+describe('the webhooks page of the web UI', () => {
+  it('lists a repository\'s hooks and their deliveries, escaped, and hides them from who may not push', async () => {
+    const driver = new MemoryDriver();
+    const webhooks = new WebhookService(driver, new FakeQueue());
+    const registry = new Registry(driver);
+    const hook = await webhooks.store.add('alice/app', { url: 'http://127.0.0.1:9/ci?a=1&b=2', secret: 's' }, 'alice');
+    await webhooks.store.createDelivery('alice/app', hook.id, EVENT);
+    const dir = mkdtempSync(join(tmpdir(), 'berth-registry-webhooks-ui-'));
+    const accounts = new AccountStore(join(dir, 'accounts.json'));
+    const auth = new Authorizer({ accounts, tokens: await TokenService.open(join(dir, 'key.pem'), 'berth-hub:test'), service: 'hub.test' });
+    const open = createRegistryHandler(registry, { webhooks });
+    const closed = createRegistryHandler(registry, { webhooks, auth });
+    const server = createServer((req, res) => (req.url?.startsWith('/closed') ? ((req.url = req.url.slice(7)), closed(req, res)) : open(req, res)));
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const page = await fetch(`${base}/ui/webhooks?name=alice/app`);
+      expect(page.status).toBe(200);
+      const body = await page.text();
+      expect(body).toContain('http://127.0.0.1:9/ci?a=1&amp;b=2');
+      expect(body).not.toContain('a=1&b=2');
+      expect(body).toContain('status-pending');
+      expect(body).toContain(EVENT.digest);
+      expect((await fetch(`${base}/closed/ui/webhooks?name=alice/app`)).status).toBe(404);
+      expect((await fetch(`${base}/ui/webhooks?name=../x`)).status).toBe(404);
+    } finally {
+      await new Promise((ok) => server.close(ok));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
