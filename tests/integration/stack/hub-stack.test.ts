@@ -47,6 +47,15 @@ describeIntegration('the Hub in system up', () => {
     expect(await answers(b)).toBe(401);
   });
 
+  it("serves the stack's accounts (berth hub user add --root) and its webhooks through the stack's Redis", async () => {
+    const addr = readFileSync(join(first.root, 'hub.addr'), 'utf8').trim();
+    await first.must(['hub', 'user', 'add', 'alice', '--password-stdin', '--root', first.root], { input: 'alice-pw\n' });
+    const auth = { Authorization: `Basic ${Buffer.from('alice:alice-pw').toString('base64')}` };
+    const created = await fetch(`http://${addr}/v2/_berth/repositories/alice/app/webhooks`, { method: 'POST', headers: auth, body: JSON.stringify({ url: 'http://127.0.0.1:9/ci' }) });
+    expect(created.status).toBe(201);
+    expect(((await (await fetch(`http://${addr}/v2/_berth/repositories/alice/app/webhooks`, { headers: auth })).json()) as { webhooks: unknown[] }).webhooks).toHaveLength(1);
+  });
+
   it('shows the Hub and its address in system status', async () => {
     const [name, pid, state, address] = await hubRow(first);
     expect(name).toBe('hub');

@@ -7,6 +7,7 @@ interface HubFlags {
   root?: string;
   config?: string;
   addr?: string;
+  redis?: string;
   passwordStdin?: boolean;
 }
 
@@ -15,6 +16,7 @@ interface HubFlags {
 function hubArgs(words: string[], flags: HubFlags): string[] {
   const out = [...words];
   if (flags.addr !== undefined) out.push('--addr', flags.addr);
+  if (flags.redis !== undefined) out.push('--redis', flags.redis);
   if (flags.root !== undefined) out.push('--root', flags.root);
   if (flags.config !== undefined) out.push('--config', flags.config);
   if (flags.passwordStdin === true) out.push('--password-stdin');
@@ -78,7 +80,9 @@ function group(ctx: CliContext, name: string, description: string, leaves: Leaf[
 // berth hub serve|user|org: the Hub (apps/registry) run alone, and its accounts.
 export function hubGroup(ctx: CliContext): DockerCommand {
   const hub = new DockerCommand('hub', ctx.io).usage('COMMAND').description('Run the Hub registry and manage its users and organisations');
-  const serve = hubCommand(ctx, 'serve', '[OPTIONS]', 'Run the Hub in the foreground', 0).option('--addr <string>', 'Address to listen on (default "127.0.0.1:5000")');
+  const serve = hubCommand(ctx, 'serve', '[OPTIONS]', 'Run the Hub in the foreground', 0)
+    .option('--addr <string>', 'Address to listen on (default "127.0.0.1:5000")')
+    .option('--redis <string>', 'Redis for webhook deliveries: a unix socket path or redis://HOST:PORT (without it webhooks are disabled)');
   serve.action(async (_args: string[], flags: HubFlags) => runHub(['serve'], flags));
   return hub
     .addCommand(serve)
