@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run demo`: set up, start a stack and a Hub, import a busybox image, push it to the Hub,
+# `npm run demo`: set up, start a stack (with its Hub), import a busybox image, push it to the Hub,
 # remove it locally, then `berth run` pulls it back from the Hub and runs an isolated container.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,28 +10,18 @@ bin/berth system up --root "$root"
 if [[ $root == /var/lib/berth ]]; then sock=/run/berth/berthd.sock; else sock=$root/run/berthd.sock; fi
 
 work=$(mktemp -d /tmp/berth-demo-XXXXXX)
-hub_pid=
-cleanup() {
-  if [[ -n $hub_pid ]]; then kill "$hub_pid" 2>/dev/null && wait "$hub_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
 
-# A Hub for the demo on a free loopback port, in development mode (anonymous pushes, accepted on
-# loopback only), stopped when the demo ends.
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-hub=127.0.0.1:$port
-node apps/registry/dist/main.js --addr "$hub" --root "$work/hub" --allow-anonymous-push 2>"$work/hub.log" &
-hub_pid=$!
-node -e '
-  const deadline = Date.now() + 10000;
-  (async function wait() {
-    try { await fetch(`http://${process.argv[1]}/v2/`); return; } catch {}
-    if (Date.now() > deadline) { console.error("the Hub did not start"); process.exit(1); }
-    setTimeout(wait, 100);
-  })();
-' "$hub"
-echo "A Hub for this demo is serving on $hub"
+# The stack's own Hub, with an account for the demo; the login is kept in the demo's scratch
+# directory rather than ~/.berth.
+hub=$(bin/berth system status --root "$root" | awk '$1 == "hub" { print $4 }')
+echo "The stack's Hub is serving on $hub"
+export BERTH_CONFIG=$work/config
+password=$(node -e 'process.stdout.write(require("crypto").randomBytes(16).toString("hex"))')
+printf '%s' "$password" | bin/berth hub user add --root "$root" --password-stdin demo 2>/dev/null ||
+  printf '%s' "$password" | bin/berth hub user passwd --root "$root" --password-stdin demo
+echo "+ berth login -u demo --password-stdin $hub"
+printf '%s' "$password" | berth login -u demo --password-stdin "$hub"
 image=$hub/demo/busybox
 
 bash tools/make-busybox-rootfs.sh "$work/busybox.tar"
