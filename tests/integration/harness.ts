@@ -1,7 +1,8 @@
 // Starts real Berth stacks on temporary roots for integration tests and checks that they leave
 // nothing behind.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '../..');
@@ -33,15 +34,19 @@ export interface RunResult {
   stderr: string;
 }
 
-let busyboxTarball: string | undefined;
+// One busybox tarball for the whole run (test files run in band, in jest's own process);
+// global-teardown.js removes it.
+export const BUSYBOX_DIR = `/tmp/berth-it-img-${process.pid}`;
 
 export function busyboxTar(): string {
-  if (!busyboxTarball || !existsSync(busyboxTarball)) {
-    const dir = mkdtempSync('/tmp/berth-it-img-');
-    busyboxTarball = join(dir, 'busybox.tar');
-    execFileSync('bash', [join(REPO, 'tools/make-busybox-rootfs.sh'), busyboxTarball], { stdio: 'inherit' });
+  const tarball = join(BUSYBOX_DIR, 'busybox.tar');
+  if (!existsSync(tarball)) {
+    mkdirSync(BUSYBOX_DIR, { recursive: true, mode: 0o700 });
+    const partial = `${tarball}.${randomBytes(4).toString('hex')}`;
+    execFileSync('bash', [join(REPO, 'tools/make-busybox-rootfs.sh'), partial], { stdio: 'inherit' });
+    renameSync(partial, tarball);
   }
-  return busyboxTarball;
+  return tarball;
 }
 
 export class Stack {
