@@ -122,12 +122,17 @@ async function pushBlob(
     break;
   }
   emit({ type: 'layer', id: blob.id, digest: descriptor.digest, status: 'pushing', current: 0, total: descriptor.size });
+  // The registry may answer before the body's last progress report runs; none may follow "Pushed".
+  let uploaded = false;
   await target.uploadBlob(descriptor, {
     signal,
     ...(location ? { location } : {}),
     open: (): Promise<Readable> => ctx.content.reader(descriptor.digest),
-    onProgress: (sent) => emit({ type: 'layer', id: blob.id, digest: descriptor.digest, status: 'pushing', current: sent, total: descriptor.size }),
+    onProgress: (sent) => {
+      if (!uploaded) emit({ type: 'layer', id: blob.id, digest: descriptor.digest, status: 'pushing', current: sent, total: descriptor.size });
+    },
   });
+  uploaded = true;
   return { status: 'pushed' };
 }
 
