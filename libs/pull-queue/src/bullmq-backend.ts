@@ -87,8 +87,9 @@ export class BullJobBackend<R, E extends JobEvent, O extends JobOutcome> impleme
     try {
       await this.queue.add(this.kind, request, { ...JOB_OPTIONS, jobId });
       // Joined a job already under way: start from what its worker last stored.
-      const job = await Job.fromId(this.queue, jobId);
-      if (job && isPullState(job.progress)) for (const event of replay(job.progress)) onEvent(event as unknown as E);
+      const stored = (await Job.fromId(this.queue, jobId))?.progress;
+      const state = typeof stored === 'object' && stored !== null && 'state' in stored ? stored.state : undefined;
+      if (isPullState(state)) for (const event of replay(state)) onEvent(event as unknown as E);
       return await outcome;
     } finally {
       this.waiters.delete(jobId);

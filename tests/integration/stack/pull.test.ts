@@ -1,44 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { pullJobId } from '@berth/pull-queue';
-import { peersSkipReason, REGISTRY, sha, tarOf } from '../peer-registry';
-import { busyboxTar, integrationSkipReason, Stack } from '../harness';
-
-
-// An OCI image layout of busybox plus a layer holding /etc/berth-pulled (which says `marker`)
-// and, with `bulk`, that many random bytes; pushed to the peer registry as `ref` with skopeo.
-// Returns the short IDs of the layers, as the progress shows them.
-async function pushImage(dir: string, ref: string, marker: string, bulk = 0): Promise<string[]> {
-  const blobs = join(dir, 'blobs/sha256');
-  mkdirSync(blobs, { recursive: true });
-  const put = (data: Buffer): { digest: string; size: number } => {
-    const digest = sha(data);
-    writeFileSync(join(blobs, digest.slice(7)), data);
-    return { digest, size: data.length };
-  };
-  const base = readFileSync(busyboxTar());
-  const tars = [base, await tarOf([{ name: 'etc/', type: 'directory' }, { name: 'etc/berth-pulled', body: `${marker}\n` }])];
-  if (bulk > 0) tars.push(await tarOf([{ name: 'bulk', body: randomBytes(bulk) }]));
-  const layers = tars.map((t) => put(gzipSync(t, { level: 1 })));
-  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['sh'] }, rootfs: { type: 'layers', diff_ids: tars.map(sha) } })));
-  const manifest = put(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
-      }),
-    ),
-  );
-  writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'it' } }] }));
-  execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${dir}:it`, `docker://${ref}`], { stdio: 'inherit', timeout: 60_000 });
-  return layers.map((l) => l.digest.slice(7, 19));
-}
+import { peersSkipReason, pushTestImage as pushImage, REGISTRY } from '../peer-registry';
+import { integrationSkipReason, Stack } from '../harness';
 
 const reason = integrationSkipReason() ?? peersSkipReason();
 const describePeers = reason ? describe.skip : describe;
