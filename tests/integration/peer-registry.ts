@@ -16,6 +16,13 @@ export function peersSkipReason(): string | undefined {
   return undefined;
 }
 
+export function dockerSkipReason(): string | undefined {
+  if (spawnSync('docker', ['image', 'inspect', 'busybox:peer'], { stdio: 'ignore', timeout: 30_000 }).status !== 0) {
+    return 'docker with the busybox:peer image is not available (run ../shared/peers/setup.sh)';
+  }
+  return undefined;
+}
+
 export const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 export async function tarOf(entries: Array<{ name: string; body?: string | Buffer; type?: 'directory' }>): Promise<Buffer> {

@@ -3,17 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BERTH, busyboxTar, describeIntegration, Stack } from '../harness';
-import { peersSkipReason, REGISTRY } from '../peer-registry';
+import { dockerSkipReason, peersSkipReason, REGISTRY } from '../peer-registry';
 
 // The archive's member names, as GNU tar lists them.
 const members = (file: string): string[] => execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n');
-
-function dockerSkipReason(): string | undefined {
-  if (spawnSync('docker', ['image', 'inspect', 'busybox:peer'], { stdio: 'ignore', timeout: 30_000 }).status !== 0) {
-    return 'docker with the busybox:peer image is not available (run ../shared/peers/setup.sh)';
-  }
-  return undefined;
-}
 
 describeIntegration('save and load on a real stack', () => {
   const stack = new Stack();
