@@ -1,6 +1,6 @@
 // Starts real Berth stacks on temporary roots for integration tests and checks that they leave
 // nothing behind.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -78,6 +78,20 @@ export class Stack {
       if (options.input !== undefined) child.stdin?.end(options.input);
       else child.stdin?.end();
     });
+  }
+
+  // Runs the CLI against this stack, showing `onStdout` its whole output so far after each chunk
+  // (to act at a given moment of a pull or push: kill a service, the CLI itself).
+  watch(args: string[], onStdout: (stdout: string, child: ChildProcess) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(BERTH, args, { env: { ...process.env, BERTH_HOST: this.host } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onStdout(stdout, child);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    return new Promise((resolvePromise) => child.on('close', (code) => resolvePromise({ code, stdout, stderr })));
   }
 
   async must(args: string[], options: { input?: string } = {}): Promise<string> {

@@ -1,10 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { integrationSkipReason, Stack } from '../harness';
 import { peersSkipReason, pushTestImage, REGISTRY } from '../peer-registry';
 
-const BERTH = join(__dirname, '../../../bin/berth');
 const reason = integrationSkipReason() ?? peersSkipReason();
 const describePeers = reason ? describe.skip : describe;
 if (reason) process.stderr.write(`SKIPPED integration suite "pulls interrupted": ${reason}\n`);
@@ -15,19 +14,6 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-// A `berth pull` whose output is watched; `onOutput` sees all of it so far.
-function startPull(stack: Stack, ref: string, onOutput: (stdout: string, child: ChildProcess) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(BERTH, ['pull', ref], { env: { ...process.env, BERTH_HOST: stack.host } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    onOutput(stdout, child);
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 describePeers(`pulls interrupted by a dying daemon, Redis or client${reason ? ` (SKIPPED: ${reason})` : ''}`, () => {
@@ -58,7 +44,7 @@ describePeers(`pulls interrupted by a dying daemon, Redis or client${reason ? ` 
   it('SIGKILL of the daemon: pulling again joins the job still under way and finishes', async () => {
     const [, small = '', bulk = ''] = layers.daemon;
     let killed = false;
-    const first = await startPull(stack, images.daemon, (stdout) => {
+    const first = await stack.watch(['pull', images.daemon], (stdout) => {
       if (!killed && stdout.includes(`${small}: Pull complete`) && !stdout.includes(`${bulk}: Pull complete`)) {
         killed = true;
         process.kill(stack.servicePid('daemon'), 'SIGKILL');
@@ -80,7 +66,7 @@ describePeers(`pulls interrupted by a dying daemon, Redis or client${reason ? ` 
   it('SIGKILL of Redis: pulling again finishes, reusing the verified layers', async () => {
     const [, small = '', bulk = ''] = layers.redis;
     let killed = false;
-    const first = await startPull(stack, images.redis, (stdout) => {
+    const first = await stack.watch(['pull', images.redis], (stdout) => {
       if (!killed && stdout.includes(`${small}: Pull complete`) && !stdout.includes(`${bulk}: Pull complete`)) {
         killed = true;
         process.kill(stack.servicePid('redis'), 'SIGKILL');
@@ -99,7 +85,7 @@ describePeers(`pulls interrupted by a dying daemon, Redis or client${reason ? ` 
   it('a client that goes away mid-pull leaves no stuck job: the pull runs to the end', async () => {
     const [, small = ''] = layers.client;
     let killed = false;
-    await startPull(stack, images.client, (stdout, child) => {
+    await stack.watch(['pull', images.client], (stdout, child) => {
       if (!killed && stdout.includes(`${small}: Pull complete`)) {
         killed = true;
         child.kill('SIGKILL');

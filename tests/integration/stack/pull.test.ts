@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pullJobId } from '@berth/pull-queue';
@@ -73,20 +73,14 @@ describePeers(`pulls through the stack's queue${reason ? ` (SKIPPED: ${reason})`
 
   it('finishes a pull whose image store was SIGKILLed mid-pull, reusing the layers it had verified', async () => {
     const [, small = '', bulk = ''] = bigLayers;
-    const child = spawn(join(__dirname, '../../../bin/berth'), ['pull', big], { env: { ...process.env, BERTH_HOST: stack.host } });
-    let stdout = '';
     let killedAt = -1;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+    const { code, stdout, stderr } = await stack.watch(['pull', big], (stdout) => {
       // The small layer is in; the big one is still on its way: now the store dies.
       if (killedAt === -1 && stdout.includes(`${small}: Pull complete`) && !stdout.includes(`${bulk}: Pull complete`)) {
         killedAt = stdout.length;
         process.kill(stack.servicePid('image-store'), 'SIGKILL');
       }
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(killedAt).toBeGreaterThan(0);

@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BERTH, busyboxTar, integrationSkipReason, Stack } from '../harness';
+import { busyboxTar, integrationSkipReason, Stack } from '../harness';
 import { tarOf } from '../peer-registry';
 import { deleteManifests, describeIf, Hub, itIf, peerSkipReason, PEER_REGISTRY, registryAppSkipReason } from '../registry/hub';
 
@@ -103,19 +103,13 @@ describeIf('berth push', integrationSkipReason() ?? registryAppSkipReason(), () 
       const big = `${hub.addr}/it/big:v1`;
       writeFileSync(join(dir, 'rootfs.tar'), await tarOf([{ name: 'bulk', body: randomBytes(96 << 20) }]));
       await stack.must(['import', join(dir, 'rootfs.tar'), big]);
-      const child = spawn(BERTH, ['push', big], { env: { ...process.env, BERTH_HOST: stack.host } });
-      let stdout = '';
       let killed = false;
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
+      const { code, stdout, stderr } = await stack.watch(['push', big], (stdout) => {
         if (!killed && /: Pushing/.test(stdout)) {
           killed = true;
           process.kill(stack.servicePid('image-store'), 'SIGKILL');
         }
       });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect(stderr).toBe('');
       expect(code).toBe(0);
       expect(killed).toBe(true);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { busyboxTar, integrationSkipReason, Stack } from '../harness';
 import { describeIf, Hub, itIf, peerSkipReason, registryAppSkipReason } from '../registry/hub';
 
@@ -30,8 +30,6 @@ describeIf('berth search against a Hub on 127.0.0.1', integrationSkipReason() ??
     stack.destroy();
     await hub.remove();
     rmSync(config, { recursive: true, force: true });
-    // The harness's busybox tarball is made once per test file.
-    rmSync(dirname(busyboxTar()), { recursive: true, force: true });
   }, 120_000);
 
   it("lists matching repositories in docker's columns, private ones with the stored login", async () => {
