@@ -2,7 +2,7 @@ import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { BerthError, ErrorCode } from '@berth/errors';
 import { formatDigest, parseDigest, type Digest } from './names';
 import { blobPath, layerLinkPath, UPLOADS, uploadDataPath, uploadInfoPath, uploadPath } from './paths';
-import { type StorageDriver } from './storage/driver';
+import { type ObjectHandle, type StorageDriver } from './storage/driver';
 
 export interface UploadState {
   id: string;
@@ -65,10 +65,10 @@ export class BlobService {
     return (await this.driver.stat(blobPath(digest)))?.size;
   }
 
-  async read(digest: Digest, start?: number, end?: number): Promise<NodeJS.ReadableStream> {
-    const stream = await this.driver.reader(blobPath(digest), start, end);
-    if (!stream) throw new BerthError(ErrorCode.BlobUnknown, `blob ${formatDigest(digest)} not found`);
-    return stream;
+  async open(digest: Digest): Promise<ObjectHandle> {
+    const handle = await this.driver.open(blobPath(digest));
+    if (!handle) throw new BerthError(ErrorCode.BlobUnknown, `blob ${formatDigest(digest)} not found`);
+    return handle;
   }
 
   async unlink(name: string, digest: Digest): Promise<void> {

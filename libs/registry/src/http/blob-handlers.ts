@@ -1,11 +1,11 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { BerthError, ErrorCode, isBerthError } from '@berth/errors';
 import { checkName, formatDigest, parseDigest } from '../names';
 import { type Registry } from '../registry';
 import { type UploadState } from '../blobs';
 import { parseContentRange, parseRangeHeader } from './ranges';
 import { send, sendError } from './respond';
+import { sendObject } from './send-object';
 
 export interface RequestContext {
   registry: Registry;
@@ -52,14 +52,16 @@ export async function getBlob(ctx: RequestContext, name: string, reference: stri
     send(ctx.res, status, { ...headers, 'Content-Length': length });
     return;
   }
-  const stream = await ctx.registry.blobs.read(digest, range?.start, range?.end);
-  ctx.res.writeHead(status, { 'Docker-Distribution-API-Version': 'registry/2.0', ...headers, 'Content-Length': length });
+  const blob = await ctx.registry.blobs.open(digest);
   try {
-    await pipeline(stream, ctx.res);
+    ctx.res.writeHead(status, { 'Docker-Distribution-API-Version': 'registry/2.0', ...headers, 'Content-Length': length });
+    await sendObject(blob, ctx.res, range?.start ?? 0, range?.end ?? size - 1);
   } catch (err) {
     // A client that hung up mid-blob (skopeo does, once it has what it needs) is not our failure.
     if (!ctx.res.destroyed || ctx.res.writableFinished) throw err;
     if (!ctx.req.socket.destroyed) ctx.req.socket.destroy();
+  } finally {
+    await blob.close();
   }
 }
 

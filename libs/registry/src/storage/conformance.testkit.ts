@@ -46,6 +46,20 @@ export function describeStorageConformance(backend: string, open: () => Promise<
       expect(await driver.reader('missing')).toBeUndefined();
     });
 
+    it('opens an object for positional reads into the caller\'s buffer', async () => {
+      await driver.putContent('blob', Buffer.from('0123456789'));
+      const handle = await driver.open('blob');
+      expect(handle?.size).toBe(10);
+      const into = Buffer.alloc(4);
+      expect(await handle?.read(into, 3)).toBe(4);
+      expect(into.toString()).toBe('3456');
+      expect(await handle?.read(into, 8)).toBe(2);
+      expect(into.subarray(0, 2).toString()).toBe('89');
+      expect(await handle?.read(into, 10)).toBe(0);
+      await handle?.close();
+      expect(await driver.open('missing')).toBeUndefined();
+    });
+
     it('appends at the expected offset only', async () => {
       expect(await driver.append('up/data', 0, pieces('ab', 'cd'))).toBe(4);
       expect(await driver.append('up/data', 4, pieces('ef'))).toBe(6);

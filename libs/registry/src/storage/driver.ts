@@ -6,6 +6,16 @@ export interface ObjectInfo {
   modifiedAt: Date;
 }
 
+// An object opened for positional reads: a sender reads into buffers it reuses, where a stream
+// would allocate a fresh one per chunk (for a large blob that garbage, not the copying, is what
+// held the Hub below registry:2's GET throughput).
+export interface ObjectHandle {
+  readonly size: number;
+  // Fills `into` from `position` on; returns the bytes read, 0 at the end of the object.
+  read(into: Buffer, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
 /*
  * The registry's whole persistent state goes through this small interface, so a Hub process keeps
  * nothing of its own and another backend (S3-compatible object storage) can replace the
@@ -19,6 +29,8 @@ export interface StorageDriver {
   putContent(path: string, data: Uint8Array): Promise<void>;
   // Bytes [start, end] (inclusive) of an object; undefined when absent.
   reader(path: string, start?: number, end?: number): Promise<Readable | undefined>;
+  // The object for positional reads; undefined when absent. The caller closes it.
+  open(path: string): Promise<ObjectHandle | undefined>;
   // Appends a stream to an object (created when absent) whose size must be `offset` (else
   // RANGE_NOT_SATISFIABLE); returns the new size. Bytes written before a failure stay, so an
   // interrupted upload can resume from the object's size.

@@ -3,7 +3,7 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs
 import { dirname, join } from 'node:path';
 import { type Readable } from 'node:stream';
 import { BerthError, ErrorCode } from '@berth/errors';
-import { checkKey, type ObjectInfo, type StorageDriver } from './driver';
+import { checkKey, type ObjectHandle, type ObjectInfo, type StorageDriver } from './driver';
 
 // Temporary files share their target's directory (so rename is atomic) and are never listed.
 const TEMP_PREFIX = '.tmp-';
@@ -57,6 +57,28 @@ export class FsDriver implements StorageDriver {
       return handle.createReadStream({ start, end, highWaterMark: READ_CHUNK });
     } catch (err) {
       if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async open(path: string): Promise<ObjectHandle | undefined> {
+    let handle;
+    try {
+      handle = await open(this.abs(path), 'r');
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+    try {
+      const { size } = await handle.stat();
+      const file = handle;
+      return {
+        size,
+        read: async (into, position) => (await file.read(into, 0, into.length, position)).bytesRead,
+        close: async () => file.close(),
+      };
+    } catch (err) {
+      await handle.close();
       throw err;
     }
   }

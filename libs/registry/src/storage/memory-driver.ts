@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { BerthError, ErrorCode } from '@berth/errors';
-import { checkKey, type ObjectInfo, type StorageDriver } from './driver';
+import { checkKey, type ObjectHandle, type ObjectInfo, type StorageDriver } from './driver';
 
 interface MemoryObject {
   chunks: Buffer[];
@@ -27,6 +27,16 @@ export class MemoryDriver implements StorageDriver {
     const whole = await this.getContent(path);
     if (!whole) return undefined;
     return Readable.from([whole.subarray(start, end === undefined ? undefined : end + 1)]);
+  }
+
+  async open(path: string): Promise<ObjectHandle | undefined> {
+    const whole = await this.getContent(path);
+    if (!whole) return undefined;
+    return {
+      size: whole.length,
+      read: async (into, position) => whole.copy(into, 0, Math.min(position, whole.length)),
+      close: async () => undefined,
+    };
   }
 
   async append(path: string, offset: number, source: AsyncIterable<Uint8Array>): Promise<number> {
