@@ -43,6 +43,20 @@ describe('FileContentStore', () => {
     await expect(store.reader(sha('missing'))).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
 
+  it('takes the expected digest for bytes its source verified, and still checks the size', async () => {
+    const writer = await store.writer({ sourceVerified: true });
+    await writer.write(Buffer.from('checked upstream'));
+    expect(await writer.commit(sha('checked upstream'), 16)).toEqual({ digest: sha('checked upstream'), size: 16 });
+    expect(await store.info(sha('checked upstream'))).toEqual({ digest: sha('checked upstream'), size: 16 });
+    const noDigest = await store.writer({ sourceVerified: true });
+    await noDigest.write(Buffer.from('x'));
+    await expect(noDigest.commit()).rejects.toMatchObject({ code: ErrorCode.InvalidArgument });
+    const short = await store.writer({ sourceVerified: true });
+    await short.write(Buffer.from('abc'));
+    await expect(short.commit(sha('abcd'), 4)).rejects.toMatchObject({ code: ErrorCode.DigestMismatch });
+    expect(readdirSync(join(dir, 'ingest'))).toEqual([]);
+  });
+
   it('leaves nothing visible when aborted', async () => {
     const writer = await store.writer();
     await writer.write(Buffer.from('partial'));

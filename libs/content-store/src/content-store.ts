@@ -20,16 +20,24 @@ export interface IngestWriter {
   readonly written: number;
 }
 
+export interface IngestOptions {
+  // The bytes come from a source that hashes them itself and fails, before it ends, when they do
+  // not match (a registry download verified as it streams). The writer then takes commit's
+  // expected digest, which becomes required, instead of hashing every byte a second time; its
+  // caller commits only once that source has ended without error.
+  sourceVerified?: boolean;
+}
+
 export interface ContentStore {
   info(digest: string): Promise<BlobInfo | undefined>;
   reader(digest: string): Promise<ReadStream>;
-  writer(): Promise<IngestWriter>;
+  writer(options?: IngestOptions): Promise<IngestWriter>;
   delete(digest: string): Promise<void>;
   walk(): AsyncGenerator<BlobInfo>;
 }
 
 class FileIngestWriter implements IngestWriter {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | undefined;
   private size = 0;
   private done = false;
 
@@ -37,14 +45,17 @@ class FileIngestWriter implements IngestWriter {
     private readonly handle: FileHandle,
     private readonly tempPath: string,
     private readonly blobPath: (hex: string) => string,
-  ) {}
+    sourceVerified: boolean,
+  ) {
+    this.hash = sourceVerified ? undefined : createHash('sha256');
+  }
 
   get written(): number {
     return this.size;
   }
 
   async write(chunk: Uint8Array): Promise<void> {
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.size += chunk.length;
     await this.handle.write(chunk);
   }
@@ -52,8 +63,9 @@ class FileIngestWriter implements IngestWriter {
   async commit(expectedDigest?: string, expectedSize?: number): Promise<BlobInfo> {
     if (this.done) throw invalidArgument('ingest already finished');
     this.done = true;
-    const digest = `sha256:${this.hash.digest('hex')}`;
     try {
+      if (!this.hash && expectedDigest === undefined) throw invalidArgument('a writer for verified bytes needs the expected digest');
+      const digest = this.hash ? `sha256:${this.hash.digest('hex')}` : assertDigest(expectedDigest ?? '');
       if (expectedSize !== undefined && expectedSize !== this.size) {
         throw digestMismatch(`size mismatch: expected ${expectedSize} bytes, got ${this.size}`);
       }
@@ -106,12 +118,12 @@ export class FileContentStore implements ContentStore {
     return createReadStream(this.blobPath(digestHex(digest)));
   }
 
-  async writer(): Promise<IngestWriter> {
+  async writer(options: IngestOptions = {}): Promise<IngestWriter> {
     const ingest = join(this.dir, 'ingest');
     await mkdir(ingest, { recursive: true });
     const tempPath = join(ingest, randomBytes(12).toString('hex'));
     const handle = await open(tempPath, 'wx', 0o644);
-    return new FileIngestWriter(handle, tempPath, this.blobPath);
+    return new FileIngestWriter(handle, tempPath, this.blobPath, options.sourceVerified === true);
   }
 
   async delete(digest: string): Promise<void> {

@@ -183,7 +183,9 @@ async function pullLayer(ctx: PullContext, remote: RemoteRepository, job: LayerJ
   const id = shortId(descriptor.digest);
   const local = await ctx.content.info(descriptor.digest);
   const source: Readable = local ? await ctx.content.reader(descriptor.digest) : remote.fetchBlob(descriptor, { signal });
-  const writer: IngestWriter | undefined = local ? undefined : await ctx.content.writer();
+  // fetchBlob hashes the bytes and fails before its end when they are wrong, and the writer commits
+  // only after the whole layer went through: the writer need not hash them a second time.
+  const writer: IngestWriter | undefined = local ? undefined : await ctx.content.writer({ sourceVerified: true });
   let current = 0;
   let lastReport = 0;
   // Counted as the bytes arrive, before they are gathered into pieces.
