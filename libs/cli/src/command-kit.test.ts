@@ -44,3 +44,25 @@ describe('boolOption, as pflag bool flags', () => {
     expect(parse(['--', '--sig-proxy=false'])).toEqual({ args: ['--sig-proxy=false'], proxy: true });
   });
 });
+
+describe('requireArgs, in docker 28 CLI wording', () => {
+  const rule = (min: number, max?: number, given = 5): string => {
+    const cmd = new DockerCommand('x', io);
+    try {
+      cmd.requireArgs(Array.from({ length: given }, () => 'a'), min, max);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('words each kind of count as docker does', () => {
+    expect(rule(1, 1)).toBe("'x' requires 1 argument");
+    expect(rule(2, 2)).toBe("'x' requires 2 arguments");
+    expect(rule(6)).toBe("'x' requires at least 6 arguments");
+    expect(rule(0, 1)).toBe("'x' requires at most 1 argument");
+    expect(rule(1, 2)).toBe("'x' requires at least 1 and at most 2 arguments");
+    expect(rule(0, 0)).toBe("'x' accepts no arguments");
+    expect(rule(1, 5)).toBe('accepted');
+  });
+});

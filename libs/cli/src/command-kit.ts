@@ -126,14 +126,16 @@ export class DockerCommand extends Command {
     return this.typedOption<string[]>(flags, description, (value, previous) => [...previous, value], []);
   }
 
-  // docker's argument count checks: cobra.MinimumNArgs, ExactArgs, NoArgs, RangeArgs.
+  // docker's argument count checks and their wording: RequiresMinArgs, ExactArgs, NoArgs,
+  // RequiresMaxArgs, RequiresRangeArgs.
   requireArgs(args: readonly string[], min: number, max: number = Number.POSITIVE_INFINITY): void {
     if (args.length >= min && args.length <= max) return;
     const plural = (n: number): string => `${n} argument${n === 1 ? '' : 's'}`;
     let rule: string;
     if (max === 0) rule = 'accepts no arguments';
-    else if (min === max) rule = `requires ${min === 1 ? 'exactly 1 argument' : plural(min)}`;
+    else if (min === max) rule = `requires ${plural(min)}`;
     else if (max === Number.POSITIVE_INFINITY) rule = `requires at least ${plural(min)}`;
+    else if (min === 0) rule = `requires at most ${plural(max)}`;
     else rule = `requires at least ${min} and at most ${plural(max)}`;
     throw new ArgumentCountError(`'${this.commandPath()}' ${rule}`, this.commandPath(), this.usageLine());
   }

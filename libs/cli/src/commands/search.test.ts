@@ -49,7 +49,7 @@ describe('berth search against a fake daemon', () => {
   it("refuses a missing term and reports the daemon's filter errors", async () => {
     const none = await berth(fake.host, ['search']);
     expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(/requires exactly 1 argument/);
+    expect(none.stderr).toMatch(/'berth search' requires 1 argument\n/);
     const bad = await berth(fake.host, ['search', '--filter', 'bogus=1', 'x']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/Error response from daemon: invalid filter 'bogus'/);
