@@ -50,6 +50,7 @@ describe('ImageStore', () => {
   it('untags, then deletes with every blob and layer when the last tag goes', async () => {
     const image = await importTar('x:1');
     await store.tag('x:1', 'x:2');
+    await expect(store.tag('x:1', `x@sha256:${'0'.repeat(64)}`)).rejects.toMatchObject({ code: ErrorCode.InvalidArgument });
     expect((await store.remove({ reference: 'x:1', force: false, inUse: [] })).deleted).toEqual([]);
     const removed = await store.remove({ reference: 'x:2', force: false, inUse: [] });
     expect(removed.untagged).toEqual(['x:2']);

@@ -236,6 +236,7 @@ export class ImageStore {
   tag(source: string, target: string): Promise<void> {
     return this.exclusive(async () => {
       const record = this.resolve(source);
+      if (parseReference(target).digest !== undefined) throw invalidArgument('refusing to create a tag with a digest reference');
       await this.metadata.setTag(normalizeReference(target), record.id);
     });
   }

@@ -154,6 +154,7 @@ describeIntegration('images, history, rmi, tag, image prune and system df on a r
       stderr: 'Error parsing reference: "Bad:x" is not a valid repository/tag: invalid reference format: repository name (library/Bad) must be lowercase\n',
     });
     expect(await stack.berth(['tag', 'nope:1', 'x:y'])).toMatchObject({ code: 1, stderr: 'Error response from daemon: No such image: nope:1\n' });
+    expect(await stack.berth(['tag', 'im-a:1', `x@sha256:${'0'.repeat(64)}`])).toMatchObject({ code: 1, stderr: 'refusing to create a tag with a digest reference\n' });
     // Retagging moves a name from one image to another.
     await stack.must(['tag', 'im-lab:1', 'im-move:1']);
     await stack.must(['tag', 'im-a:1', 'im-move:1']);

@@ -32,11 +32,13 @@ export function tagCommand(ctx: CliContext, name = 'tag'): DockerCommand {
     cmd.requireArgs(args, 2, 2);
     const target = args[1] ?? '';
     // docker checks the new name before asking the daemon anything.
+    let parsed;
     try {
-      parseReference(target);
+      parsed = parseReference(target);
     } catch (err) {
       throw new StatusError(1, `Error parsing reference: ${JSON.stringify(target)} is not a valid repository/tag: ${errorMessageOf(err)}`);
     }
+    if (parsed.digest !== undefined) throw new StatusError(1, 'refusing to create a tag with a digest reference');
     await ctx.daemon().call('tagImage', { source: args[0] ?? '', target });
   });
 }
