@@ -166,7 +166,6 @@ async function purgeTempsUnder(dir: string, cutoff: number): Promise<number> {
   return purged;
 }
 
-// A rename is durable only once its directory is synced.
 /*
  * Writes a request body's small chunks (64 KiB at most) gathered into one writev per MiB, one batch
  * on its way to the file while the next gathers: with many uploads at once, a write per chunk
@@ -204,6 +203,7 @@ async function appendBatched(handle: FileHandle, source: AsyncIterable<Uint8Arra
   return written;
 }
 
+// A rename is durable only once its directory is synced.
 async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
