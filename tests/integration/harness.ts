@@ -49,6 +49,28 @@ export function busyboxTar(): string {
   return tarball;
 }
 
+/*
+ * A BERTH_CONFIG directory of the test's own (the CLI keeps `berth login` credentials in
+ * $BERTH_CONFIG/config.json), so tests never touch ~/.berth. Call use() in beforeAll and restore()
+ * in afterAll: it puts the previous value back and removes the directory.
+ */
+export class ScratchBerthConfig {
+  private readonly parent = mkdtempSync('/tmp/berth-it-config-');
+  readonly dir = join(this.parent, 'berth');
+  private previous: string | undefined;
+
+  use(): void {
+    this.previous = process.env.BERTH_CONFIG;
+    process.env.BERTH_CONFIG = this.dir;
+  }
+
+  restore(): void {
+    if (this.previous === undefined) delete process.env.BERTH_CONFIG;
+    else process.env.BERTH_CONFIG = this.previous;
+    rmSync(this.parent, { recursive: true, force: true });
+  }
+}
+
 export class Stack {
   readonly root: string;
   readonly host: string;

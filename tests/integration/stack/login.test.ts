@@ -1,19 +1,17 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BERTH, busyboxTar, integrationSkipReason, Stack } from '../harness';
+import { BERTH, busyboxTar, integrationSkipReason, ScratchBerthConfig, Stack } from '../harness';
 import { describeIf, Hub, registryAppSkipReason } from '../registry/hub';
 
 describeIf('berth login, logout and pushes and pulls that need credentials', integrationSkipReason() ?? registryAppSkipReason(), () => {
   const stack = new Stack();
   const hub = new Hub();
-  const config = mkdtempSync('/tmp/berth-it-config-');
-  const previous = process.env.BERTH_CONFIG;
+  const config = new ScratchBerthConfig();
   let image = '';
 
   beforeAll(async () => {
-    // The CLI reads its credentials from $BERTH_CONFIG/config.json (~/.berth by default).
-    process.env.BERTH_CONFIG = join(config, 'berth');
+    config.use();
     hub.admin(['user', 'add', 'alice', '--password-stdin'], 's3cret-pw');
     await hub.start();
     stack.up();
@@ -22,11 +20,9 @@ describeIf('berth login, logout and pushes and pulls that need credentials', int
   }, 120_000);
 
   afterAll(async () => {
-    if (previous === undefined) delete process.env.BERTH_CONFIG;
-    else process.env.BERTH_CONFIG = previous;
     stack.destroy();
     await hub.remove();
-    rmSync(config, { recursive: true, force: true });
+    config.restore();
   }, 120_000);
 
   it('refuses a push without credentials', async () => {
@@ -39,11 +35,11 @@ describeIf('berth login, logout and pushes and pulls that need credentials', int
     const wrong = await stack.berth(['login', '-u', 'alice', '--password-stdin', hub.addr], { input: 'nope\n' });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toBe('Error response from daemon: unauthorized: incorrect username or password\n');
-    expect(() => statSync(join(config, 'berth/config.json'))).toThrow();
+    expect(() => statSync(join(config.dir, 'config.json'))).toThrow();
   });
 
   it("logs in, keeps the credentials in docker's format (0600, dir 0700, other keys kept), and pushes", async () => {
-    const dir = join(config, 'berth');
+    const dir = config.dir;
     const login = await stack.berth(['login', '-u', 'alice', '--password-stdin', hub.addr], { input: 's3cret-pw\n' });
     expect(login.stderr).toBe('');
     expect(login.stdout).toBe('Login Succeeded\n');

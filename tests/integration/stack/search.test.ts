@@ -1,18 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { busyboxTar, integrationSkipReason, Stack } from '../harness';
+import { busyboxTar, integrationSkipReason, ScratchBerthConfig, Stack } from '../harness';
 import { describeIf, Hub, itIf, peerSkipReason, registryAppSkipReason } from '../registry/hub';
 
 // `berth search HUB/TERM` through a stack: the CLI asks the daemon, the daemon asks the Hub.
 describeIf('berth search against a Hub on 127.0.0.1', integrationSkipReason() ?? registryAppSkipReason(), () => {
   const stack = new Stack();
   const hub = new Hub();
-  const config = mkdtempSync('/tmp/berth-it-config-');
-  const previous = process.env.BERTH_CONFIG;
+  const config = new ScratchBerthConfig();
 
   beforeAll(async () => {
-    process.env.BERTH_CONFIG = join(config, 'berth');
+    config.use();
     hub.admin(['user', 'add', 'alice', '--password-stdin'], 'search-pw');
     hub.admin(['repo', 'visibility', 'alice/secret-app', 'private']);
     await hub.start();
@@ -25,11 +22,9 @@ describeIf('berth search against a Hub on 127.0.0.1', integrationSkipReason() ??
   }, 180_000);
 
   afterAll(async () => {
-    if (previous === undefined) delete process.env.BERTH_CONFIG;
-    else process.env.BERTH_CONFIG = previous;
     stack.destroy();
     await hub.remove();
-    rmSync(config, { recursive: true, force: true });
+    config.restore();
   }, 120_000);
 
   it("lists matching repositories in docker's columns, private ones with the stored login", async () => {
