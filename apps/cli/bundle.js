@@ -1,9 +1,9 @@
 'use strict';
-// Builds what bin/berth starts from (run by tools/setup.sh and `npm run build`, after tsc):
+// Builds what launch.js (started by bin/berth) runs (by tools/setup.sh and `npm run build`, after tsc):
 //   dist/berth.js         the CLI and everything it loads, in one file: Node resolves and reads
 //                         one file instead of ~150, and the bundle's lazily required modules
 //                         (gRPC, the daemon client) are still evaluated only when first required;
-//   dist/berth.inputs     the files it was built from, so that bin/berth can tell a bundle that a
+//   dist/berth.inputs     the files it was built from, so that launch.js can tell a bundle that a
 //                         later `tsc -b` has made stale and fall back to dist/main.js;
 //   dist/berth.js.cache   V8's code cache for the bundle, so that a start compiles nothing.
 const { spawnSync } = require('node:child_process');
@@ -45,7 +45,7 @@ const inputs = [
 ];
 writeFileSync(join(dist, 'berth.inputs'), `${inputs.join('\n')}\n`);
 
-// bin/berth writes the code cache at exit whenever it has none for this bundle. The cache holds
+// launch.js writes the code cache at exit whenever it has none for this bundle. The cache holds
 // what that run compiled, so the run goes as far as a daemon command can without a daemon: gRPC
 // loaded, a channel made, a call started and failed on a socket path that is no socket.
 const scratch = mkdtempSync(join(tmpdir(), 'berth-bundle-'));
@@ -53,7 +53,7 @@ try {
   rmSync(`${bundle}.cache`, { force: true });
   const notSocket = join(scratch, 'berthd.sock');
   writeFileSync(notSocket, '');
-  const run = spawnSync(process.execPath, [join(repo, 'bin/berth'), '-H', `unix://${notSocket}`, 'ps'], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [join(__dirname, 'launch.js'), '-H', `unix://${notSocket}`, 'ps'], { encoding: 'utf8' });
   if (!run.stderr.includes('Cannot connect')) throw new Error(`bundled berth did not run: ${run.stderr}${run.stdout}`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
