@@ -58,6 +58,18 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI loads gRPC (with http2, tls and dns) only when a command reaches the daemon: the
+    // generated code, which imports grpc-js, is reached through daemon-client.ts alone.
+    files: ['libs/cli/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'libs/cli/src/__fixtures__/**', 'libs/cli/src/daemon-client.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@berth/proto', allowTypeImports: true, message: 'import its types only; values load gRPC (see daemon-client.ts)' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'tests/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },

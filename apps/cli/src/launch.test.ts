@@ -65,3 +65,22 @@ describe('apps/cli/launch.js', () => {
     }
   });
 });
+
+describe('the bundled CLI', () => {
+  // Commands that never reach the daemon (help, version, system, hub) start without gRPC and
+  // what it loads (http2, tls, dns); eslint keeps proto values out of everything but the client.
+  it('loads no gRPC for --version', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'berth-launch-'));
+    try {
+      const preload = join(scratch, 'report-modules.js');
+      writeFileSync(preload, "process.on('exit', () => process.stderr.write(`\\n${JSON.stringify(process.moduleLoadList)}`));\n");
+      const result = spawnSync(process.execPath, ['-r', preload, join(repo, 'apps/cli/launch.js'), '--version'], { encoding: 'utf8' });
+      expect(result.stdout).toMatch(/^Berth version /);
+      const loaded = JSON.parse(result.stderr.trim().split('\n').at(-1) ?? '[]') as string[];
+      expect(loaded).toContain('NativeModule fs');
+      expect(loaded).not.toContain('NativeModule http2');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,4 @@
 import { ErrorCode, isBerthError } from '@berth/errors';
-import { daemon } from '@berth/proto';
 import { formatReference, parseReference, repositoryName, withDefaultTag, type Reference } from '@berth/reference';
 import { StatusError } from '../cli-errors';
 import { DockerCommand } from '../command-kit';
@@ -58,7 +57,7 @@ export function pushCommand(ctx: CliContext, name = 'push'): DockerCommand {
 
 // The tags of the repository `ref` names that this host has, in order.
 async function localTags(ctx: CliContext, ref: Reference): Promise<Reference[]> {
-  const { images } = await ctx.daemon().call('listImages', daemon.ListImagesRequest.fromPartial({ all: false }));
+  const { images } = await ctx.daemon().call('listImages', { all: false, filters: [] });
   const repo = repositoryName(ref);
   const tags: Reference[] = [];
   for (const image of images) {
