@@ -10,6 +10,7 @@ import { hostInfo } from './host-info';
 import { importImage } from './import-proxy';
 import { pullImage } from './pull-stream';
 import { pushImage } from './push-stream';
+import { runContainer } from './run-stream';
 import { login } from './login';
 import { searchImages } from './search';
 import { loadImages, relayArchive } from './archive-proxy';
@@ -160,6 +161,8 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
       upstream.write({ frame: { $case: 'attach', value: { ...first.frame.value, id: record.id } } });
       await proxyDuplex(call, rest, upstream, signal);
     }),
+
+    runContainer: bidiStream((call, signal) => runContainer(containers, deps.runtime, call, signal)),
 
     exec: bidiStream(async (call, signal) => {
       const { first, rest } = await firstFrame<types.StdioClientFrame>(call);

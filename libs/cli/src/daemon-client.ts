@@ -100,6 +100,10 @@ export class DaemonClient {
     return this.raw().exec();
   }
 
+  runContainer(): ClientDuplexStream<daemon.RunClientFrame, types.StdioServerFrame> {
+    return this.raw().runContainer();
+  }
+
   importImage(onDone: (err: unknown, image: types.Image | undefined) => void): ReturnType<daemon.DaemonServiceClient['importImage']> {
     return this.raw().importImage((err, image) => onDone(err === null ? null : this.translate(err), image));
   }

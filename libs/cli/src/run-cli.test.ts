@@ -70,7 +70,8 @@ describe('berth run against a fake daemon', () => {
   it('forwards SIGINT to the container without a tty', async () => {
     const io = testIO(fake.host);
     const pending = berth(fake.host, ['run', 'img', 'sleep'], { io });
-    while (!engine.created.some((r) => r.config?.cmd[0] === 'sleep' && [...engine.containers.values()].some((c) => c.request === r && c.status === 'running'))) {
+    // Signals are forwarded once the stream is live (the container started).
+    while (io.signals.listenerCount('SIGINT') === 0) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     io.signals.emit('SIGINT');

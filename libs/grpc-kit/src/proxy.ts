@@ -1,14 +1,22 @@
 import type { ClientDuplexStream, ServerDuplexStream } from '@grpc/grpc-js';
 import { fromGrpcError, isServiceError } from './status-map';
 
+export interface ProxyOptions<Res> {
+  // Runs on the upstream's first frame before it is passed on, the upstream paused meanwhile
+  // (run starts the container once its attach is live); a failure ends the proxy with it.
+  beforeFirstFrame?: (frame: Res) => Promise<void>;
+}
+
 // Pipes a server-side bidi call to an upstream bidi call, both ways, until the upstream ends.
 // `rest` is the iterator over the caller's remaining frames (its first frame was already read
-// to decide where to go). Resolves when the upstream finishes; rejects with a BerthError.
-export function proxyDuplex<Req, Res>(
-  call: ServerDuplexStream<Req, Res>,
+// to decide where to go), as the upstream takes them. Resolves when the upstream finishes;
+// rejects with a BerthError.
+export function proxyDuplex<In, Req, Res>(
+  call: ServerDuplexStream<In, Res>,
   rest: AsyncIterator<Req>,
   upstream: ClientDuplexStream<Req, Res>,
   signal: AbortSignal,
+  options: ProxyOptions<Res> = {},
 ): Promise<void> {
   const pumpInbound = async (): Promise<void> => {
     for (;;) {
@@ -22,11 +30,31 @@ export function proxyDuplex<Req, Res>(
   const onAbort = (): void => upstream.cancel();
   signal.addEventListener('abort', onAbort, { once: true });
   return new Promise<void>((resolve, reject) => {
+    let beforeFirst = options.beforeFirstFrame;
+    // False when the caller is full: the upstream stays paused until it drains.
+    const forward = (frame: Res): boolean => {
+      if (call.write(frame)) return true;
+      upstream.pause();
+      call.once('drain', () => upstream.resume());
+      return false;
+    };
     upstream.on('data', (frame: Res) => {
-      if (!call.write(frame)) {
-        upstream.pause();
-        call.once('drain', () => upstream.resume());
+      if (beforeFirst === undefined) {
+        forward(frame);
+        return;
       }
+      const hook = beforeFirst;
+      beforeFirst = undefined;
+      upstream.pause();
+      hook(frame).then(
+        () => {
+          if (forward(frame)) upstream.resume();
+        },
+        (err: unknown) => {
+          upstream.cancel();
+          reject(err);
+        },
+      );
     });
     upstream.on('end', () => resolve());
     upstream.on('error', (err: unknown) => reject(isServiceError(err) ? fromGrpcError(err) : err));

@@ -73,40 +73,58 @@ export class FakeContainers {
     if (container.stdinClosed) container.exit(0);
   }
 
+  private create(request: daemon.CreateContainerRequest): daemon.CreateContainerResponse {
+    this.created.push(request);
+    if (request.config?.image === 'missing') throw notFound('No such image: missing:latest');
+    const id = String(this.next++).padStart(64, 'c');
+    let exit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (exit = resolve));
+    const container: FakeContainer = {
+      id,
+      request,
+      status: 'created',
+      exitCode: 0,
+      listeners: [],
+      stdin: [],
+      stdinClosed: false,
+      exited,
+      exit: (code) => {
+        container.status = 'exited';
+        container.exitCode = code;
+        this.emit(container, { $case: 'exit', value: { exitCode: code, oomKilled: false, finishedAt: '' } });
+        exit(code);
+      },
+    };
+    this.containers.set(id, container);
+    return { id, warnings: [] };
+  }
+
+  private start(id: string): void {
+    const container = this.resolve(id);
+    const command = container.request.config?.cmd[0];
+    if (command === 'nosuch') throw new BerthError(ErrorCode.CommandNotFound, 'exec: "nosuch": executable file not found in $PATH');
+    if (command === 'noexec') throw new BerthError(ErrorCode.CommandNotExecutable, 'exec: "/etc/passwd": permission denied');
+    this.run(container);
+    this.pumpStdin(container);
+  }
+
+  private stdio(container: FakeContainer, frame: types.StdioClientFrame['frame']): void {
+    if (frame?.$case === 'stdin') {
+      container.stdin.push(frame.value);
+      this.pumpStdin(container);
+    } else if (frame?.$case === 'closeStdin') {
+      container.stdinClosed = true;
+      this.pumpStdin(container);
+    } else if (frame?.$case === 'resize') {
+      this.resizes.push(frame.value);
+    }
+  }
+
   service(): Partial<daemon.DaemonServiceServer> {
     return {
-      createContainer: unary(async (request: daemon.CreateContainerRequest) => {
-        this.created.push(request);
-        if (request.config?.image === 'missing') throw notFound('No such image: missing:latest');
-        const id = String(this.next++).padStart(64, 'c');
-        let exit: (code: number) => void = () => undefined;
-        const exited = new Promise<number>((resolve) => (exit = resolve));
-        const container: FakeContainer = {
-          id,
-          request,
-          status: 'created',
-          exitCode: 0,
-          listeners: [],
-          stdin: [],
-          stdinClosed: false,
-          exited,
-          exit: (code) => {
-            container.status = 'exited';
-            container.exitCode = code;
-            this.emit(container, { $case: 'exit', value: { exitCode: code, oomKilled: false, finishedAt: '' } });
-            exit(code);
-          },
-        };
-        this.containers.set(id, container);
-        return { id, warnings: [] };
-      }),
+      createContainer: unary(async (request: daemon.CreateContainerRequest) => this.create(request)),
       startContainer: unary(async ({ id }: daemon.ContainerRef) => {
-        const container = this.resolve(id);
-        const command = container.request.config?.cmd[0];
-        if (command === 'nosuch') throw new BerthError(ErrorCode.CommandNotFound, 'exec: "nosuch": executable file not found in $PATH');
-        if (command === 'noexec') throw new BerthError(ErrorCode.CommandNotExecutable, 'exec: "/etc/passwd": permission denied');
-        this.run(container);
-        this.pumpStdin(container);
+        this.start(id);
         return {};
       }),
       killContainer: unary(async ({ id, signal }: daemon.KillContainerRequest) => {
@@ -137,14 +155,43 @@ export class FakeContainers {
                   if (out.frame?.$case === 'exit') resolve();
                 });
                 call.write({ frame: { $case: 'ready', value: true } });
-              } else if (container !== undefined && frame?.$case === 'stdin') {
-                container.stdin.push(frame.value);
-                this.pumpStdin(container);
-              } else if (container !== undefined && frame?.$case === 'closeStdin') {
-                container.stdinClosed = true;
-                this.pumpStdin(container);
-              } else if (frame?.$case === 'resize') {
-                this.resizes.push(frame.value);
+              } else if (container !== undefined) {
+                this.stdio(container, frame);
+              }
+            } catch (err) {
+              reject(err);
+            }
+          });
+          call.on('end', () => resolve());
+          call.on('cancelled', () => resolve());
+        });
+      }),
+      // As the daemon does: create, say so, start once attached, then pass `ready` and the output.
+      runContainer: bidiStream(async (call: ServerDuplexStream<daemon.RunClientFrame, types.StdioServerFrame>) => {
+        let container: FakeContainer | undefined;
+        await new Promise<void>((resolve, reject) => {
+          call.on('data', (message: daemon.RunClientFrame) => {
+            const frame = message.frame;
+            try {
+              if (frame?.$case === 'open' && frame.value.create !== undefined) {
+                const created = this.create(frame.value.create);
+                call.write({ frame: { $case: 'created', value: created } });
+                const attached = this.resolve(created.id);
+                const held: types.StdioServerFrame[] = [];
+                let live = false;
+                attached.listeners.push((out) => {
+                  if (!live) return void held.push(out);
+                  call.write(out);
+                  if (out.frame?.$case === 'exit') resolve();
+                });
+                this.start(created.id);
+                container = attached;
+                live = true;
+                call.write({ frame: { $case: 'ready', value: true } });
+                for (const out of held) call.write(out);
+                if (held.some((out) => out.frame?.$case === 'exit')) resolve();
+              } else if (container !== undefined && frame?.$case === 'stdio') {
+                this.stdio(container, frame.value.frame);
               }
             } catch (err) {
               reject(err);

@@ -1,6 +1,6 @@
 import { StatusError } from '../cli-errors';
 import type { CliContext } from '../context';
-import { runSession } from '../stdio/session';
+import { plainFrame, runSession } from '../stdio/session';
 
 export interface AttachChoice {
   id: string;
@@ -19,6 +19,7 @@ export async function attachContainer(ctx: CliContext, choice: AttachChoice): Pr
   const end = await runSession({
     stream: daemon.attach(),
     open: { frame: { $case: 'attach', value: { id, stdin: choice.stdin, stdout: true, stderr: true, logs: false, prepareStart: choice.start === true } } },
+    wrap: plainFrame,
     io: ctx.io,
     stdin: choice.stdin,
     tty: choice.tty,

@@ -6,7 +6,7 @@ import { ConnectionError } from '../connection-error';
 import { describeError, engineExitCode } from '../daemon-errors';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../parse/detach-keys';
 import { readEnvFile, resolveEnv } from '../parse/env';
-import { runSession } from '../stdio/session';
+import { plainFrame, runSession } from '../stdio/session';
 
 interface ExecFlags {
   detach?: boolean;
@@ -67,6 +67,7 @@ async function execInContainer(ctx: CliContext, args: string[], flags: ExecFlags
         value: { id, args: command, env, cwd: flags.workdir ?? '', user: flags.user ?? '', tty, stdin, privileged: flags.privileged === true, size },
       },
     },
+    wrap: plainFrame,
     io: ctx.io,
     stdin,
     tty,

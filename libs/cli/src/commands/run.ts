@@ -1,3 +1,4 @@
+import type { daemon as proto } from '@berth/proto';
 import { StatusError } from '../cli-errors';
 import { DockerCommand } from '../command-kit';
 import type { CliContext } from '../context';
@@ -5,7 +6,7 @@ import { engineFailure } from '../daemon-errors';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../parse/detach-keys';
 import { runSession } from '../stdio/session';
 import { addContainerOptions, containerRequest, type ContainerFlags } from './container-options';
-import { createWithPull } from './create-with-pull';
+import { createWithPull, withImagePull } from './create-with-pull';
 
 interface RunFlags extends ContainerFlags {
   detach?: boolean;
@@ -32,33 +33,42 @@ export function runCommand(ctx: CliContext, name = 'run'): DockerCommand {
 
 async function runContainer(ctx: CliContext, cmd: DockerCommand, args: string[], flags: RunFlags): Promise<void> {
   const daemon = ctx.daemon();
-  const detach = flags.detach === true;
   let id = '';
   try {
-    const request = containerRequest(flags, args, { autoRemove: flags.rm === true, detach }, ctx.io.env);
+    const request = containerRequest(flags, args, { autoRemove: flags.rm === true, detach: flags.detach === true }, ctx.io.env);
     const detachKeys = parseDetachKeys(flags.detachKeys ?? DEFAULT_DETACH_KEYS);
-    const created = await createWithPull(ctx, request, flags);
-    id = created.id;
-    for (const warning of created.warnings) ctx.io.stderr.write(`WARNING: ${warning}\n`);
-    if (detach) {
+    const printWarnings = (warnings: string[]): void => {
+      for (const warning of warnings) ctx.io.stderr.write(`WARNING: ${warning}\n`);
+    };
+    if (flags.detach === true) {
+      const created = await createWithPull(ctx, request, flags);
+      id = created.id;
+      printWarnings(created.warnings);
       await daemon.call('startContainer', { id });
       ctx.io.stdout.write(`${id}\n`);
       return;
     }
+    // Attached: one stream in which the daemon creates, attaches and starts (see RunContainer).
     const config = request.config;
-    const tty = config?.tty === true;
     const stdin = config?.attachStdin === true;
-    const end = await runSession({
-      stream: daemon.attach(),
-      open: { frame: { $case: 'attach', value: { id, stdin, stdout: config?.attachStdout === true, stderr: config?.attachStderr === true, logs: false, prepareStart: true } } },
-      io: ctx.io,
-      stdin,
-      tty,
-      detachKeys,
-      onReady: () => daemon.call('startContainer', { id }).then(() => undefined),
-      forwardSignal: flags.sigProxy ? (signal) => daemon.call('killContainer', { id, signal }).then(() => undefined) : undefined,
-      translate: (err) => daemon.translate(err),
-    });
+    const open = { create: request, stdin, stdout: config?.attachStdout === true, stderr: config?.attachStderr === true };
+    const end = await withImagePull(ctx, config?.image ?? '', flags, () =>
+      runSession<proto.RunClientFrame>({
+        stream: daemon.runContainer(),
+        open: { frame: { $case: 'open', value: open } },
+        wrap: (frame) => ({ frame: { $case: 'stdio', value: { frame } } }),
+        io: ctx.io,
+        stdin,
+        tty: config?.tty === true,
+        detachKeys,
+        onCreated: (created) => {
+          id = created.id;
+          printWarnings(created.warnings);
+        },
+        forwardSignal: flags.sigProxy ? (signal) => (id === '' ? Promise.resolve() : daemon.call('killContainer', { id, signal }).then(() => undefined)) : undefined,
+        translate: (err) => daemon.translate(err),
+      }),
+    );
     if (end.kind === 'detached') return;
     const exitCode = end.kind === 'exit' ? end.exitCode : (await daemon.call('waitContainer', { id }, 0)).exitCode;
     if (exitCode !== 0) throw new StatusError(exitCode);

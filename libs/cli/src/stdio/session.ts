@@ -1,20 +1,29 @@
+import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { types } from '@berth/proto';
 import { StatusError } from '../cli-errors';
-import type { StdioStream } from '../daemon-client';
 import type { CliIO } from '../io';
 import { DetachDetector } from './detach-detector';
 
 export type SessionEnd = { kind: 'exit'; exitCode: number } | { kind: 'detached' } | { kind: 'ended' };
 
-export interface SessionOptions {
-  stream: StdioStream;
-  open: types.StdioClientFrame;
+type StdioFrame = NonNullable<types.StdioClientFrame['frame']>;
+
+// `wrap` for attach and exec streams.
+export const plainFrame = (frame: StdioFrame): types.StdioClientFrame => ({ frame });
+
+export interface SessionOptions<Out> {
+  // Attach and exec streams take StdioClientFrames; RunContainer wraps them (see `wrap`).
+  stream: ClientDuplexStream<Out, types.StdioServerFrame>;
+  open: Out;
+  wrap: (frame: StdioFrame) => Out;
   io: CliIO;
   stdin: boolean;
   tty: boolean;
   detachKeys: readonly number[];
-  // Runs once the daemon says the stream is live (run: start the container now).
+  // Runs once the daemon says the stream is live (start -a: start the container now).
   onReady?: () => Promise<void>;
+  // RunContainer's first frame: the container the daemon made for this stream.
+  onCreated?: (created: types.ContainerCreated) => void;
   // Without a tty, signals to the CLI go to the container (docker's --sig-proxy).
   forwardSignal?: (signal: NodeJS.Signals) => Promise<void>;
   // Turns stream errors into BerthErrors.
@@ -31,7 +40,7 @@ function terminalSize(io: CliIO): types.TerminalSize | undefined {
 // Drives one attach or exec stream: output to stdout/stderr, stdin (raw when a tty) to the
 // stream, resizes, detach keys and signal forwarding. Every handle it takes is released when
 // it settles, the terminal mode included.
-export function runSession(options: SessionOptions): Promise<SessionEnd> {
+export function runSession<Out>(options: SessionOptions<Out>): Promise<SessionEnd> {
   const { stream, io } = options;
   const cleanups: Array<() => void> = [];
   let settled = false;
@@ -46,8 +55,8 @@ export function runSession(options: SessionOptions): Promise<SessionEnd> {
       else reject(outcome.error);
     };
 
-    const send = (frame: types.StdioClientFrame['frame']): void => {
-      if (!settled) stream.write({ frame });
+    const send = (frame: StdioFrame): void => {
+      if (!settled) stream.write(options.wrap(frame));
     };
 
     const sendSize = (): void => {
@@ -136,6 +145,9 @@ export function runSession(options: SessionOptions): Promise<SessionEnd> {
           break;
         case 'exit':
           finish({ end: { kind: 'exit', exitCode: frame.value.exitCode } });
+          break;
+        case 'created':
+          options.onCreated?.(frame.value);
           break;
       }
     });

@@ -43,6 +43,24 @@ import {
  * orchestrates the image store and the runtime shim.
  */
 
+export interface RunClientFrame {
+  frame:
+    | //
+    /** The first frame, and only the first. */
+    { $case: "open"; value: RunOpen }
+    | //
+    /** Every later frame: stdin, resizes, the end of stdin. */
+    { $case: "stdio"; value: StdioClientFrame }
+    | undefined;
+}
+
+export interface RunOpen {
+  create: CreateContainerRequest | undefined;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
 export interface VersionRequest {
 }
 
@@ -427,6 +445,226 @@ export interface DiskUsageResponse {
   /** Every container, with size_rw set. */
   containers: Container[];
 }
+
+function createBaseRunClientFrame(): RunClientFrame {
+  return { frame: undefined };
+}
+
+export const RunClientFrame: MessageFns<RunClientFrame> = {
+  encode(message: RunClientFrame, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.frame?.$case) {
+      case "open":
+        RunOpen.encode(message.frame.value, writer.uint32(10).fork()).join();
+        break;
+      case "stdio":
+        StdioClientFrame.encode(message.frame.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunClientFrame {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunClientFrame();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.frame = { $case: "open", value: RunOpen.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.frame = { $case: "stdio", value: StdioClientFrame.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunClientFrame {
+    return {
+      frame: isSet(object.open)
+        ? { $case: "open", value: RunOpen.fromJSON(object.open) }
+        : isSet(object.stdio)
+        ? { $case: "stdio", value: StdioClientFrame.fromJSON(object.stdio) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: RunClientFrame): unknown {
+    const obj: any = {};
+    if (message.frame?.$case === "open") {
+      obj.open = RunOpen.toJSON(message.frame.value);
+    } else if (message.frame?.$case === "stdio") {
+      obj.stdio = StdioClientFrame.toJSON(message.frame.value);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RunClientFrame>): RunClientFrame {
+    return RunClientFrame.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RunClientFrame>): RunClientFrame {
+    const message = createBaseRunClientFrame();
+    switch (object.frame?.$case) {
+      case "open": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "open", value: RunOpen.fromPartial(object.frame.value) };
+        }
+        break;
+      }
+      case "stdio": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "stdio", value: StdioClientFrame.fromPartial(object.frame.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseRunOpen(): RunOpen {
+  return { create: undefined, stdin: false, stdout: false, stderr: false };
+}
+
+export const RunOpen: MessageFns<RunOpen> = {
+  encode(message: RunOpen, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.create !== undefined) {
+      CreateContainerRequest.encode(message.create, writer.uint32(10).fork()).join();
+    }
+    if (message.stdin !== false) {
+      writer.uint32(16).bool(message.stdin);
+    }
+    if (message.stdout !== false) {
+      writer.uint32(24).bool(message.stdout);
+    }
+    if (message.stderr !== false) {
+      writer.uint32(32).bool(message.stderr);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunOpen {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunOpen();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.create = CreateContainerRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.stdin = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.stdout = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.stderr = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunOpen {
+    return {
+      create: isSet(object.create) ? CreateContainerRequest.fromJSON(object.create) : undefined,
+      stdin: isSet(object.stdin) ? globalThis.Boolean(object.stdin) : false,
+      stdout: isSet(object.stdout) ? globalThis.Boolean(object.stdout) : false,
+      stderr: isSet(object.stderr) ? globalThis.Boolean(object.stderr) : false,
+    };
+  },
+
+  toJSON(message: RunOpen): unknown {
+    const obj: any = {};
+    if (message.create !== undefined) {
+      obj.create = CreateContainerRequest.toJSON(message.create);
+    }
+    if (message.stdin !== false) {
+      obj.stdin = message.stdin;
+    }
+    if (message.stdout !== false) {
+      obj.stdout = message.stdout;
+    }
+    if (message.stderr !== false) {
+      obj.stderr = message.stderr;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RunOpen>): RunOpen {
+    return RunOpen.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RunOpen>): RunOpen {
+    const message = createBaseRunOpen();
+    message.create = (object.create !== undefined && object.create !== null)
+      ? CreateContainerRequest.fromPartial(object.create)
+      : undefined;
+    message.stdin = object.stdin ?? false;
+    message.stdout = object.stdout ?? false;
+    message.stderr = object.stderr ?? false;
+    return message;
+  },
+};
 
 function createBaseVersionRequest(): VersionRequest {
   return {};
@@ -7078,6 +7316,20 @@ export const DaemonServiceService = {
     responseSerialize: (value: StdioServerFrame): Buffer => Buffer.from(StdioServerFrame.encode(value).finish()),
     responseDeserialize: (value: Buffer): StdioServerFrame => StdioServerFrame.decode(value),
   },
+  /**
+   * docker run, attached, in one stream: the daemon creates the container (a `created` frame
+   * says its ID), attaches to it and starts it (then `ready`), and the stream goes on as an
+   * attach. Saves the client's round trips between create, attach and start.
+   */
+  runContainer: {
+    path: "/berth.daemon.v1.DaemonService/RunContainer" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: RunClientFrame): Buffer => Buffer.from(RunClientFrame.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RunClientFrame => RunClientFrame.decode(value),
+    responseSerialize: (value: StdioServerFrame): Buffer => Buffer.from(StdioServerFrame.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StdioServerFrame => StdioServerFrame.decode(value),
+  },
 } as const;
 
 export interface DaemonServiceServer extends UntypedServiceImplementation {
@@ -7129,6 +7381,12 @@ export interface DaemonServiceServer extends UntypedServiceImplementation {
   logs: handleServerStreamingCall<LogsRequest, LogEntry>;
   attach: handleBidiStreamingCall<StdioClientFrame, StdioServerFrame>;
   exec: handleBidiStreamingCall<StdioClientFrame, StdioServerFrame>;
+  /**
+   * docker run, attached, in one stream: the daemon creates the container (a `created` frame
+   * says its ID), attaches to it and starts it (then `ready`), and the stream goes on as an
+   * attach. Saves the client's round trips between create, attach and start.
+   */
+  runContainer: handleBidiStreamingCall<RunClientFrame, StdioServerFrame>;
 }
 
 export interface DaemonServiceClient extends Client {
@@ -7557,6 +7815,17 @@ export interface DaemonServiceClient extends Client {
   exec(): ClientDuplexStream<StdioClientFrame, StdioServerFrame>;
   exec(options: Partial<CallOptions>): ClientDuplexStream<StdioClientFrame, StdioServerFrame>;
   exec(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<StdioClientFrame, StdioServerFrame>;
+  /**
+   * docker run, attached, in one stream: the daemon creates the container (a `created` frame
+   * says its ID), attaches to it and starts it (then `ready`), and the stream goes on as an
+   * attach. Saves the client's round trips between create, attach and start.
+   */
+  runContainer(): ClientDuplexStream<RunClientFrame, StdioServerFrame>;
+  runContainer(options: Partial<CallOptions>): ClientDuplexStream<RunClientFrame, StdioServerFrame>;
+  runContainer(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<RunClientFrame, StdioServerFrame>;
 }
 
 export const DaemonServiceClient = makeGenericClientConstructor(

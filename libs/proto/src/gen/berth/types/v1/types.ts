@@ -179,7 +179,15 @@ export interface StdioServerFrame {
     | //
     /** The attached process exited (exec) or the container stopped (attach). */
     { $case: "exit"; value: ExitStatus }
+    | //
+    /** RunContainer's first frame: the container it made. */
+    { $case: "created"; value: ContainerCreated }
     | undefined;
+}
+
+export interface ContainerCreated {
+  id: string;
+  warnings: string[];
 }
 
 export interface ExitStatus {
@@ -2017,6 +2025,9 @@ export const StdioServerFrame: MessageFns<StdioServerFrame> = {
       case "exit":
         ExitStatus.encode(message.frame.value, writer.uint32(26).fork()).join();
         break;
+      case "created":
+        ContainerCreated.encode(message.frame.value, writer.uint32(34).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2058,6 +2069,14 @@ export const StdioServerFrame: MessageFns<StdioServerFrame> = {
             message.frame = { $case: "exit", value: ExitStatus.decode(reader, reader.uint32()) };
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.frame = { $case: "created", value: ContainerCreated.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2078,6 +2097,8 @@ export const StdioServerFrame: MessageFns<StdioServerFrame> = {
         ? { $case: "output", value: LogEntry.fromJSON(object.output) }
         : isSet(object.exit)
         ? { $case: "exit", value: ExitStatus.fromJSON(object.exit) }
+        : isSet(object.created)
+        ? { $case: "created", value: ContainerCreated.fromJSON(object.created) }
         : undefined,
     };
   },
@@ -2090,6 +2111,8 @@ export const StdioServerFrame: MessageFns<StdioServerFrame> = {
       obj.output = LogEntry.toJSON(message.frame.value);
     } else if (message.frame?.$case === "exit") {
       obj.exit = ExitStatus.toJSON(message.frame.value);
+    } else if (message.frame?.$case === "created") {
+      obj.created = ContainerCreated.toJSON(message.frame.value);
     }
     return obj;
   },
@@ -2118,7 +2141,98 @@ export const StdioServerFrame: MessageFns<StdioServerFrame> = {
         }
         break;
       }
+      case "created": {
+        if (object.frame?.value !== undefined && object.frame?.value !== null) {
+          message.frame = { $case: "created", value: ContainerCreated.fromPartial(object.frame.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseContainerCreated(): ContainerCreated {
+  return { id: "", warnings: [] };
+}
+
+export const ContainerCreated: MessageFns<ContainerCreated> = {
+  encode(message: ContainerCreated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    for (const v of message.warnings) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainerCreated {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainerCreated();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.warnings.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ContainerCreated {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      warnings: globalThis.Array.isArray(object?.warnings) ? object.warnings.map((e: any) => globalThis.String(e)) : [],
+    };
+  },
+
+  toJSON(message: ContainerCreated): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.warnings?.length) {
+      obj.warnings = message.warnings;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ContainerCreated>): ContainerCreated {
+    return ContainerCreated.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerCreated>): ContainerCreated {
+    const message = createBaseContainerCreated();
+    message.id = object.id ?? "";
+    message.warnings = object.warnings?.map((e) => e) || [];
     return message;
   },
 };
