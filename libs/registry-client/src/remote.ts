@@ -146,7 +146,8 @@ export class RemoteRepository {
         let skip = delivered > 0 && res.status !== 206 ? delivered : 0;
         for await (const raw of res.body ?? []) {
           attempt.touch();
-          let chunk = Buffer.from(raw);
+          // A view, not a copy: fetch hands over each chunk's memory.
+          let chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
           if (skip > 0) {
             const dropped = Math.min(skip, chunk.length);
             skip -= dropped;
