@@ -55,9 +55,14 @@ export function busyboxTar(): string {
  * in afterAll: it puts the previous value back and removes the directory.
  */
 export class ScratchBerthConfig {
-  private readonly parent = mkdtempSync('/tmp/berth-it-config-');
-  readonly dir = join(this.parent, 'berth');
+  private madeParent: string | undefined;
   private previous: string | undefined;
+
+  // Made on first use, not when a suite that may be skipped is collected (it runs no afterAll).
+  get dir(): string {
+    this.madeParent ??= mkdtempSync('/tmp/berth-it-config-');
+    return join(this.madeParent, 'berth');
+  }
 
   use(): void {
     this.previous = process.env.BERTH_CONFIG;
@@ -67,17 +72,22 @@ export class ScratchBerthConfig {
   restore(): void {
     if (this.previous === undefined) delete process.env.BERTH_CONFIG;
     else process.env.BERTH_CONFIG = this.previous;
-    rmSync(this.parent, { recursive: true, force: true });
+    if (this.madeParent !== undefined) rmSync(this.madeParent, { recursive: true, force: true });
+    this.madeParent = undefined;
   }
 }
 
 export class Stack {
-  readonly root: string;
-  readonly host: string;
+  private madeRoot: string | undefined;
 
-  constructor() {
-    this.root = mkdtempSync('/tmp/berth-it-');
-    this.host = `unix://${join(this.root, 'run/berthd.sock')}`;
+  // Made on first use, not when a suite that may be skipped is collected (it runs no afterAll).
+  get root(): string {
+    this.madeRoot ??= mkdtempSync('/tmp/berth-it-');
+    return this.madeRoot;
+  }
+
+  get host(): string {
+    return `unix://${join(this.root, 'run/berthd.sock')}`;
   }
 
   up(): void {

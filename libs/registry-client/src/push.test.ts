@@ -18,7 +18,9 @@ const alice = { username: 'alice', password: 'alice-pw' };
 
 // Pushes and logins against Berth's own Hub, in process, with accounts and the token flow.
 describe('pushing to a registry', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-push-'));
+  // Made in beforeAll, not when the file is collected: a -t filter that skips every test here
+  // runs no afterAll to remove it.
+  let dir = '';
   let server: Server;
   let host = '';
   const client = new RegistryClient({ retries: 1, backoffMs: 10 });
@@ -27,6 +29,7 @@ describe('pushing to a registry', () => {
   const target = (repo: string, credentials = alice): RemotePushTarget => RemotePushTarget.open(client, parseReference(`${host}/${repo}`), credentials, ['alice/app']);
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-push-'));
     const accounts = new AccountStore(join(dir, 'accounts.json'));
     await accounts.addUser('alice', 'alice-pw');
     const tokens = await TokenService.open(join(dir, 'key.pem'), 'berth-hub:test');

@@ -22,11 +22,13 @@ const suite = reason ? describe.skip : describe;
 if (reason) process.stderr.write(`SKIPPED integration suite "oci-spec under runc": ${reason}\n`);
 
 suite('oci-spec under runc', () => {
-  const bundle = mkdtempSync('/tmp/berth-ocispec-');
+  // Made in beforeAll, not when the file is collected: a skipped suite runs no afterAll.
+  let bundle = '';
   const parentCgroup = `berth-ocispec-${process.pid}`;
   let counter = 0;
 
   beforeAll(() => {
+    bundle = mkdtempSync('/tmp/berth-ocispec-');
     const bin = join(bundle, 'rootfs/bin');
     mkdirSync(bin, { recursive: true });
     for (const dir of ['proc', 'sys', 'dev', 'etc', 'tmp']) mkdirSync(join(bundle, 'rootfs', dir));

@@ -86,7 +86,8 @@ function pngStats(png: Buffer): { width: number; height: number; distinctBytes: 
 describeIf('hub web UI in headless Chromium', skipReason, () => {
   jest.setTimeout(30_000);
   const hub = new Hub();
-  const tmp = mkdtempSync('/tmp/berth-it-hub-ui-');
+  // Made in beforeAll, not when the file is collected: a skipped suite runs no afterAll.
+  let tmp = '';
   let browser: Browser;
   let page: Page;
   let base = '';
@@ -94,6 +95,7 @@ describeIf('hub web UI in headless Chromium', skipReason, () => {
   let layerDigest = '';
 
   beforeAll(async () => {
+    tmp = mkdtempSync('/tmp/berth-it-hub-ui-');
     hub.admin(['user', 'add', 'alice', '--password-stdin'], `${PASSWORD}\n`);
     hub.admin(['repo', 'visibility', 'alice/private-tools', 'private']);
     await hub.start();

@@ -37,13 +37,19 @@ export async function waitForRegistry(addr: string, timeoutMs = 10_000): Promise
 }
 
 export class Hub {
-  readonly root = mkdtempSync('/tmp/berth-it-hub-');
+  private madeRoot: string | undefined;
   addr = '';
   private child?: ChildProcess;
   stderr = '';
 
   // `anonymousPush`: the development mode, no accounts needed; otherwise accounts and tokens.
   constructor(private readonly options: { anonymousPush?: boolean; args?: string[] } = {}) {}
+
+  // Made on first use, not when a suite that may be skipped is collected (it runs no afterAll).
+  get root(): string {
+    this.madeRoot ??= mkdtempSync('/tmp/berth-it-hub-');
+    return this.madeRoot;
+  }
 
   // Runs an admin command of the app on this Hub's root (`user add alice --password-stdin`).
   admin(args: string[], stdin = ''): string {
@@ -72,7 +78,8 @@ export class Hub {
 
   async remove(): Promise<void> {
     await this.stop('SIGKILL');
-    rmSync(this.root, { recursive: true, force: true });
+    if (this.madeRoot !== undefined) rmSync(this.madeRoot, { recursive: true, force: true });
+    this.madeRoot = undefined;
   }
 }
 

@@ -70,13 +70,15 @@ describeIf('registry interoperability', registryAppSkipReason(), () => {
   const repo = `berth-it-${randomBytes(4).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
   const creds = `${repo}:${password}`;
-  const work = mkdtempSync('/tmp/berth-it-interop-');
+  // Made in beforeAll, not when the file is collected: a skipped suite runs no afterAll.
+  let work = '';
   const targets: { label: string; addr: () => string; reason?: string }[] = [
     { label: 'berth', addr: () => hub.addr },
     { label: 'registry:2', addr: () => PEER_REGISTRY, reason: peerSkipReason('registry:2') },
   ];
 
   beforeAll(async () => {
+    work = mkdtempSync('/tmp/berth-it-interop-');
     hub.admin(['user', 'add', repo, '--password-stdin'], `${password}\n`);
     await hub.start();
   });

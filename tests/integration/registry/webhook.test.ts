@@ -30,18 +30,22 @@ const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs: numbe
 // A push to the Hub POSTs an event to the repository's webhooks through the Redis queue; a
 // receiver that fails at first gets the event again, with backoff, until it takes it.
 describeIf('Hub webhooks with a real Redis', redisSkipReason(), () => {
-  const dir = mkdtempSync('/tmp/berth-it-webhook-');
-  const socket = join(dir, 'redis.sock');
+  // Made in beforeAll, not when the file is collected: a skipped suite runs no afterAll.
+  let dir = '';
+  let socket = '';
   let redis: ChildProcess;
   let receiver: Server;
   let receiverUrl = '';
   const received: Received[] = [];
   let failuresLeft = 2;
-  const hub = new Hub({ args: ['--redis', socket] });
+  let hub: Hub;
   const bare = new Hub();
   const alice = { Authorization: basic('alice', 'alice-pw') };
 
   beforeAll(async () => {
+    dir = mkdtempSync('/tmp/berth-it-webhook-');
+    socket = join(dir, 'redis.sock');
+    hub = new Hub({ args: ['--redis', socket] });
     redis = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
     if (!(await waitFor(() => existsSync(socket), 10_000))) throw new Error('redis-server did not start');
     receiver = createServer((req, res) => {

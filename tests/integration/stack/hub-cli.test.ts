@@ -11,7 +11,11 @@ const berth = (args: string[], input = ''): { code: number | null; stdout: strin
 
 // `berth hub ...`: the CLI runs the Hub app in the foreground, for serving and for accounts.
 describeIf('berth hub serve|user|org', registryAppSkipReason(), () => {
-  const root = mkdtempSync('/tmp/berth-it-hubcli-');
+  // Made in beforeAll, not when the file is collected: a skipped suite runs no afterAll.
+  let root = '';
+  beforeAll(() => {
+    root = mkdtempSync('/tmp/berth-it-hubcli-');
+  });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('manages users and organisations on the Hub storage', () => {

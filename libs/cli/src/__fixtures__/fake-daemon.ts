@@ -12,9 +12,19 @@ import type { CliIO } from '../io';
 import { runCli } from '../run-cli';
 
 export class FakeDaemon {
-  readonly dir = mkdtempSync(join(tmpdir(), 'berth-cli-test-'));
-  readonly host = `unix://${join(this.dir, 'berthd.sock')}`;
+  private madeDir: string | undefined;
   private server: Server | undefined;
+
+  // Made on first use, not when the test file is collected: a test run that skips every test of
+  // a file (a -t filter) runs no afterAll to remove it.
+  get dir(): string {
+    this.madeDir ??= mkdtempSync(join(tmpdir(), 'berth-cli-test-'));
+    return this.madeDir;
+  }
+
+  get host(): string {
+    return `unix://${join(this.dir, 'berthd.sock')}`;
+  }
 
   async start(implementation: Partial<daemon.DaemonServiceServer>): Promise<void> {
     this.server = createServer();
@@ -25,7 +35,8 @@ export class FakeDaemon {
   async stop(): Promise<void> {
     if (this.server !== undefined) await shutdown(this.server, 200);
     this.server = undefined;
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.madeDir !== undefined) rmSync(this.madeDir, { recursive: true, force: true });
+    this.madeDir = undefined;
   }
 }
 

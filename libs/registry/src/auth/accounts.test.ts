@@ -6,8 +6,14 @@ import { AccountStore, namespaceOf } from './accounts';
 import { parseScope } from './scope';
 
 describe('AccountStore', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-accounts-'));
-  const path = join(dir, 'auth/accounts.json');
+  // Made in beforeAll, not when the file is collected: a -t filter that skips every test here
+  // runs no afterAll to remove it.
+  let dir = '';
+  let path = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-accounts-'));
+    path = join(dir, 'auth/accounts.json');
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps bcrypt hashes, never passwords, in a private file other processes see', async () => {

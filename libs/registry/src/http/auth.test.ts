@@ -18,8 +18,10 @@ const basic = (user: string, password: string): string => `Basic ${Buffer.from(`
 const SERVICE = 'hub.test';
 
 describe('registry auth (accounts, Basic, the token flow)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-registry-auth-'));
-  const accounts = new AccountStore(join(dir, 'accounts.json'));
+  // Made in beforeAll, not when the file is collected: a -t filter that skips every test here
+  // runs no afterAll to remove it.
+  let dir = '';
+  let accounts: AccountStore;
   const internalErrors: unknown[] = [];
   let server: Server;
   let url = '';
@@ -27,6 +29,8 @@ describe('registry auth (accounts, Basic, the token flow)', () => {
   let anonymousPush = false;
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-registry-auth-'));
+    accounts = new AccountStore(join(dir, 'accounts.json'));
     await accounts.addUser('alice', 'alice-pw');
     await accounts.addUser('bob', 'bob-pw');
     await accounts.addOrg('acme');

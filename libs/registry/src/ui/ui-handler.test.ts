@@ -38,11 +38,14 @@ async function putImage(registry: Registry, name: string, tag: string, arch = 'a
 }
 
 describe('hub web UI and search (in process)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-hub-ui-'));
+  // Made in beforeAll, not when the file is collected: a -t filter that skips every test here
+  // runs no afterAll to remove it.
+  let dir = '';
   let server: Server;
   let url = '';
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-hub-ui-'));
     const accounts = new AccountStore(join(dir, 'accounts.json'));
     await accounts.addUser('alice', 'alice-pw');
     await accounts.addUser('bob', 'bob-pw');
