@@ -58,6 +58,14 @@ describe('proxyDuplex', () => {
     expect(cancelled()).toBe(true);
   });
 
+  it('cancels the upstream at once when the caller had already gone', async () => {
+    const { call, upstream, cancelled } = ends();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(proxyDuplex(call, noFrames(), upstream, controller.signal)).rejects.toThrow('cancelled');
+    expect(cancelled()).toBe(true);
+  });
+
   it('passes frames straight on without a hook', async () => {
     const { call, sent, upstream } = ends();
     const done = proxyDuplex(call, noFrames(), upstream, new AbortController().signal);

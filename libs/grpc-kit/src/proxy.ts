@@ -29,6 +29,8 @@ export function proxyDuplex<In, Req, Res>(
   pumpInbound().catch(() => upstream.cancel());
   const onAbort = (): void => upstream.cancel();
   signal.addEventListener('abort', onAbort, { once: true });
+  // The caller may have gone while the stream was being set up (run: during the create).
+  if (signal.aborted) onAbort();
   return new Promise<void>((resolve, reject) => {
     let beforeFirst = options.beforeFirstFrame;
     // False when the caller is full: the upstream stays paused until it drains.
