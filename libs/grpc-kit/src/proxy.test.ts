@@ -66,6 +66,16 @@ describe('proxyDuplex', () => {
     expect(cancelled()).toBe(true);
   });
 
+  it('ends with the error of a caller frame it refused, not with the upstream\'s cancellation', async () => {
+    const { call, upstream, cancelled } = ends();
+    async function* refusing(): AsyncGenerator<Frame> {
+      yield { n: 1 };
+      throw new Error('a run stream takes its open frame first and only once');
+    }
+    await expect(proxyDuplex(call, refusing(), upstream, new AbortController().signal)).rejects.toThrow('only once');
+    expect(cancelled()).toBe(true);
+  });
+
   it('passes frames straight on without a hook', async () => {
     const { call, sent, upstream } = ends();
     const done = proxyDuplex(call, noFrames(), upstream, new AbortController().signal);

@@ -26,7 +26,13 @@ export function proxyDuplex<In, Req, Res>(
     }
     upstream.end();
   };
-  pumpInbound().catch(() => upstream.cancel());
+  // A caller frame the inbound side refuses (run: a second open frame) cancels the upstream, and
+  // the caller is told why rather than that the upstream was cancelled.
+  let refused: unknown;
+  pumpInbound().catch((err: unknown) => {
+    refused = err;
+    upstream.cancel();
+  });
   const onAbort = (): void => upstream.cancel();
   signal.addEventListener('abort', onAbort, { once: true });
   // The caller may have gone while the stream was being set up (run: during the create).
@@ -59,7 +65,7 @@ export function proxyDuplex<In, Req, Res>(
       );
     });
     upstream.on('end', () => resolve());
-    upstream.on('error', (err: unknown) => reject(isServiceError(err) ? fromGrpcError(err) : err));
+    upstream.on('error', (err: unknown) => reject(refused ?? (isServiceError(err) ? fromGrpcError(err) : err)));
   }).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
