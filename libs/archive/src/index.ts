@@ -1,5 +1,5 @@
 export * from './apply-layer';
 export * from './decompress';
 export { layerTooLarge } from './size-limit';
-export { cleanComponents, resolveInRoot } from '@berth/scoped-fs';
+export { cleanComponents } from '@berth/scoped-fs';
 export { applyLayerOffThread, offThreadAvailable } from './apply-off-thread';

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, readlink, realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
-import { cleanComponents, resolveInRoot } from './resolve-in-root';
+import { cleanComponents, resolveInRootSync } from './resolve-in-root';
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 
@@ -12,7 +12,7 @@ export async function readFileInRoot(root: string, path: string, maxBytes = DEFA
   const realRoot = await realpath(root);
   let hostPath: string;
   try {
-    hostPath = await resolveInRoot(realRoot, cleanComponents(path), true);
+    hostPath = resolveInRootSync(realRoot, cleanComponents(path), true);
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import { lstat, readlink } from 'node:fs/promises';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { invalidArgument } from '@berth/errors';
 
@@ -22,8 +22,10 @@ export function cleanComponents(name: string): string[] {
  * Resolves `components` inside `root`, following symlinks the way the kernel would if `root`
  * were the filesystem root: an absolute target restarts at `root`, `..` never climbs above it.
  * The final component is followed only when `followFinal` is set. The result never leaves root.
+ * Synchronous: it is a few lstat calls, and a layer's unpacking makes thousands of them, each of
+ * which would otherwise wait its turn in libuv's threadpool behind the pull's big reads and writes.
  */
-export async function resolveInRoot(root: string, components: readonly string[], followFinal: boolean): Promise<string> {
+export function resolveInRootSync(root: string, components: readonly string[], followFinal: boolean): string {
   const resolved: string[] = [];
   const queue = [...components];
   let links = 0;
@@ -41,7 +43,7 @@ export async function resolveInRoot(root: string, components: readonly string[],
     const candidate = join(root, ...resolved, part);
     let isLink = false;
     try {
-      isLink = (await lstat(candidate)).isSymbolicLink();
+      isLink = lstatSync(candidate).isSymbolicLink();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -50,7 +52,7 @@ export async function resolveInRoot(root: string, components: readonly string[],
       continue;
     }
     if (++links > MAX_LINKS) throw invalidArgument(`too many levels of symbolic links resolving ${posix.join(...components)}`);
-    const target = await readlink(candidate);
+    const target = readlinkSync(candidate);
     if (target.startsWith('/')) resolved.length = 0;
     queue.unshift(...target.split('/'));
   }
