@@ -1,11 +1,12 @@
 import { BerthError, ErrorCode, isErrorCode } from '@berth/errors';
+import type { RegistryResponse } from './http-get';
 import { TransientError, type Attempt } from './retry';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 // Reads at most `limit` bytes of a body (error bodies, token answers), touching the attempt's
 // inactivity timer as data arrives.
-export async function readLimited(res: Response, limit: number, attempt: Attempt): Promise<Buffer | undefined> {
+export async function readLimited(res: RegistryResponse, limit: number, attempt: Attempt): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   if (!res.body) return Buffer.alloc(0);
@@ -33,7 +34,7 @@ function registryErrors(body: Buffer | undefined): Array<{ code: string; message
 }
 
 // Turns a registry's non-success answer into a BerthError, or a TransientError worth retrying.
-export async function statusError(res: Response, attempt: Attempt, what: string, repository: string, fallback: ErrorCode): Promise<Error> {
+export async function statusError(res: RegistryResponse, attempt: Attempt, what: string, repository: string, fallback: ErrorCode): Promise<Error> {
   const body = await readLimited(res, ERROR_BODY_LIMIT, attempt).catch(() => undefined);
   const errors = registryErrors(body);
   const detail = errors.map((e) => `${e.code.toLowerCase()}: ${e.message}`).join('; ');

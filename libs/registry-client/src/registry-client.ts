@@ -3,6 +3,7 @@ import { BerthError, ErrorCode, isBerthError } from '@berth/errors';
 import { type Reference, repositoryName } from '@berth/reference';
 import { basicAuthorization, parseChallenges, readTokenResponse, type Credentials, type TokenResponse } from './auth';
 import { endpointsFor, mayUsePlainHttp, registryHost, validateEndpointConfig, type Endpoint, type EndpointConfig } from './endpoints';
+import { httpGet, type RegistryResponse } from './http-get';
 import { readLimited, statusError } from './http-status';
 import { Attempt, TransientError, withRetries, type RetryPolicy } from './retry';
 
@@ -165,16 +166,16 @@ export class RegistrySession {
    * A 401 is answered once: its challenge is satisfied (Basic, or a Bearer token fetched from the
    * realm, anonymously or with the caller's credentials) and the request is sent again.
    */
-  async send(endpoint: Endpoint, path: string, attempt: Attempt, options: SendOptions): Promise<Response> {
+  async send(endpoint: Endpoint, path: string, attempt: Attempt, options: SendOptions): Promise<RegistryResponse> {
     const url = options.url !== undefined ? new URL(options.url, endpoint.base).toString() : path === '' ? `${endpoint.base}/v2/` : `${endpoint.base}/v2/${this.ref.path}/${path}`;
-    const request = (authorization: string | undefined): Promise<Response> =>
-      fetch(url, {
-        method: options.method ?? 'GET',
-        ...(options.body ? { body: options.body(), duplex: 'half' } : {}),
-        headers: { 'User-Agent': this.client.userAgent, ...options.headers, ...(authorization ? { Authorization: authorization } : {}) },
-        signal: attempt.signal,
-        redirect: 'follow',
-      });
+    const method = options.method ?? 'GET';
+    const request = (authorization: string | undefined): Promise<RegistryResponse> => {
+      const headers = { 'User-Agent': this.client.userAgent, ...options.headers, ...(authorization ? { Authorization: authorization } : {}) };
+      // Reads go through node:http, which carries blobs at a fraction of fetch's CPU; uploads
+      // keep fetch's request bodies.
+      if ((method === 'GET' || method === 'HEAD') && !options.body) return httpGet(url, { method, headers, signal: attempt.signal });
+      return fetch(url, { method, ...(options.body ? { body: options.body(), duplex: 'half' } : {}), headers, signal: attempt.signal, redirect: 'follow' });
+    };
     const sent = this.authorization.get(endpoint.base);
     let res = await request(sent);
     attempt.touch();

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { BerthError, ErrorCode, digestMismatch } from '@berth/errors';
 import { formatReference, type Reference } from '@berth/reference';
 import type { Credentials } from './auth';
+import { bodyChunks } from './http-get';
 import { parseManifest, type Descriptor, type ImageManifest, type ParsedManifest } from './manifest';
 import { MANIFEST_ACCEPT } from './media-types';
 import { selectPlatform, type PlatformSpec } from './platform';
@@ -144,9 +145,9 @@ export class RemoteRepository {
         const res = await this.session.send(endpoint, `blobs/${descriptor.digest}`, attempt, { headers, what, notFound: ErrorCode.BlobUnknown, accept: [206] });
         let progress = 0;
         let skip = delivered > 0 && res.status !== 206 ? delivered : 0;
-        for await (const raw of res.body ?? []) {
+        for await (const raw of bodyChunks(res)) {
           attempt.touch();
-          // A view, not a copy: fetch hands over each chunk's memory.
+          // A view, not a copy: each chunk's memory is handed over.
           let chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
           if (skip > 0) {
             const dropped = Math.min(skip, chunk.length);
