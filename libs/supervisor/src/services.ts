@@ -17,6 +17,15 @@ export function appEntry(packageName: string): string {
   return join(dirname(require.resolve(`${packageName}/package.json`)), 'dist', 'main.js');
 }
 
+/*
+ * The image store streams hundreds of MB per pull through short-lived buffers, and its new space
+ * grows to match. With V8's default first old-generation limit (sized for a small heap) the free
+ * old space is then smaller than the new space, and V8 starts a full marking every ~45 ms of a
+ * pull: a fifth of the pull's CPU. A higher first limit stops that (bench pull 0.97 s -> 0.87 s,
+ * its CPU 1.30 s -> 1.08 s); the heap still grows only with what is live.
+ */
+export const IMAGE_STORE_NODE_FLAGS = ['--initial-old-space-size=64'];
+
 export function redisServerPath(): string {
   return process.env.BERTH_REDIS_SERVER ?? 'redis-server';
 }
@@ -56,7 +65,7 @@ export function stackServices(layout: StackLayout = stackLayout()): ServiceDefin
     {
       name: 'image-store',
       command: node,
-      args: [appEntry('@berth/image-store-app'), ...rootArgs, '--listen', unixAddress(layout.imageStoreSocket), '--redis', layout.redisSocket],
+      args: [...IMAGE_STORE_NODE_FLAGS, appEntry('@berth/image-store-app'), ...rootArgs, '--listen', unixAddress(layout.imageStoreSocket), '--redis', layout.redisSocket],
       address: unixAddress(layout.imageStoreSocket),
       kind: 'grpc',
     },
