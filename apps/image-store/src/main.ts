@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { errorMessageOf, invalidArgument } from '@berth/errors';
 import { addHealthService, createServer, listen, shutdown } from '@berth/grpc-kit';
-import { ImageStore } from '@berth/image-store';
+import { closeUnpackThreads, ImageStore } from '@berth/image-store';
 import { RegistryClient } from '@berth/registry-client';
 import { DEFAULT_ROOT, stackLayout, unixAddress } from '@berth/layout';
 import { imagestore } from '@berth/proto';
@@ -71,6 +71,7 @@ async function main(): Promise<void> {
   if (worker) log('info', `taking pull and push jobs from ${redis}`);
   const stop = (): void => {
     Promise.allSettled([worker?.close(), pushWorker?.close(), shutdown(server)])
+      .then(() => closeUnpackThreads())
       .finally(() => process.exit(0))
       .catch(() => process.exit(1));
   };

@@ -18,6 +18,7 @@ describeBuilt('applyLayerOffThread', () => {
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'berth-offthread-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => built!.closeUnpackThreads());
 
   const inPieces = (bytes: Buffer, size: number): Readable =>
     Readable.from(Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size)));
@@ -47,5 +48,37 @@ describeBuilt('applyLayerOffThread', () => {
       })(),
     );
     await expect(built!.applyLayerOffThread(broken, root)).rejects.toThrow('connection reset');
+  });
+
+  it('unpacks one layer after another on the same thread, also after a layer failed', async () => {
+    await built!.closeUnpackThreads();
+    const layer = async (name: string): Promise<Buffer> => gzipSync(await tarOf([{ name, body: Buffer.from(name) }]));
+    const first = await built!.applyLayerOffThread(inPieces(await layer('one'), 100), root);
+    expect(built!.unpackThreadCount()).toBe(1);
+    // Fails at its first bytes, with more of its chunks still on their way to the thread.
+    const tooBig = gzipSync(await tarOf([{ name: 'big', body: Buffer.alloc(1024 * 1024) }]));
+    await expect(built!.applyLayerOffThread(inPieces(tooBig, 1024), root, { maxSize: 1000 })).rejects.toMatchObject({ code: ErrorCode.PayloadTooLarge });
+    const broken = Readable.from(
+      (async function* () {
+        yield tooBig.subarray(0, 1000);
+        throw new Error('connection reset');
+      })(),
+    );
+    await expect(built!.applyLayerOffThread(broken, root)).rejects.toThrow('connection reset');
+    const second = await built!.applyLayerOffThread(inPieces(await layer('two'), 100), root);
+    expect(built!.unpackThreadCount()).toBe(1);
+    expect([first.entries, second.entries]).toEqual([1, 1]);
+    expect(readFileSync(join(root, 'one'), 'utf8')).toBe('one');
+    expect(readFileSync(join(root, 'two'), 'utf8')).toBe('two');
+  });
+
+  it('unpacks layers side by side on threads of their own', async () => {
+    await built!.closeUnpackThreads();
+    const layers = await Promise.all(['a', 'b', 'c'].map(async (name) => gzipSync(await tarOf([{ name, body: Buffer.alloc(256 * 1024, name) }]))));
+    const results = await Promise.all(layers.map((l) => built!.applyLayerOffThread(inPieces(l, 4096), root)));
+    expect(results.map((r) => r.entries)).toEqual([1, 1, 1]);
+    expect(built!.unpackThreadCount()).toBe(3);
+    await built!.closeUnpackThreads();
+    expect(built!.unpackThreadCount()).toBe(0);
   });
 });

@@ -1,15 +1,12 @@
 import { BerthError, isBerthError, type ErrorCode } from '@berth/errors';
 import type { ApplyResult } from './apply-layer';
 
-// Messages between applyLayerOffThread and apply-worker.js.
-export type ToWorker = { type: 'chunk'; data: Uint8Array } | { type: 'end' } | { type: 'abort' };
+// Messages between applyLayerOffThread and apply-worker.js. A thread unpacks one layer after
+// another; every message names its layer (`job`), so a late message of a layer that already
+// ended (a chunk sent before its failure was known) is told apart from the next layer's.
+export type ToWorker = { job: number } & ({ type: 'start'; root: string; maxSize?: number } | { type: 'chunk'; data: Uint8Array } | { type: 'end' } | { type: 'abort' });
 
-export type FromWorker = { type: 'ack' } | { type: 'done'; result: ApplyResult } | { type: 'error'; error: SerializedError };
-
-export interface WorkerInput {
-  root: string;
-  maxSize?: number;
-}
+export type FromWorker = { job: number } & ({ type: 'ack' } | { type: 'done'; result: ApplyResult } | { type: 'error'; error: SerializedError });
 
 export interface SerializedError {
   message: string;
