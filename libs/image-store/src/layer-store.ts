@@ -7,7 +7,7 @@ import { digestHex } from '@berth/content-store';
 import { directorySize } from './disk-usage';
 
 export interface UnpackOptions extends ApplyOptions {
-  // Unpack on a worker thread: worth its start-up cost for big layers only.
+  // Unpack on a worker thread (kept between layers), beside whatever feeds the input.
   offThread?: boolean;
 }
 
