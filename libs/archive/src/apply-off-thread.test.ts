@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,5 +81,21 @@ describeBuilt('applyLayerOffThread', () => {
     expect(built!.unpackThreadCount()).toBe(3);
     await built!.closeUnpackThreads();
     expect(built!.unpackThreadCount()).toBe(0);
+  });
+
+  it('takes over the memory of chunks handed over, and copies the rest', async () => {
+    const layer = gzipSync(await tarOf([{ name: 'data', body: randomBytes(200 * 1024) }]));
+    // A Buffer of its own memory, and a view of part of a bigger one.
+    const owned = Buffer.alloc(1000);
+    layer.copy(owned, 0, 0, 1000);
+    const shared = Buffer.alloc(layer.length - 1000 + 10).subarray(0, layer.length - 1000);
+    layer.copy(shared, 0, 1000);
+    const kept = Buffer.from(layer);
+    const result = await built!.applyLayerOffThread(Readable.from([owned, shared]), root, { handOverChunks: true });
+    expect(result.entries).toBe(1);
+    expect(owned.byteLength).toBe(0);
+    expect(shared.byteLength).toBe(layer.length - 1000);
+    await built!.applyLayerOffThread(Readable.from([kept]), mkdtempSync(join(root, 'again-')));
+    expect(kept.byteLength).toBe(layer.length);
   });
 });

@@ -33,8 +33,15 @@ export function unpackThreadCount(): number {
  * turns, on two they overlap. Falls back to the calling thread when a caller needs the
  * uncompressed bytes (onChunk) or the worker script is not built.
  */
-export async function applyLayerOffThread(input: Readable, root: string, options: ApplyOptions = {}): Promise<ApplyResult> {
-  if (options.onChunk !== undefined || !offThreadAvailable()) return applyLayer(input, root, options);
+export interface OffThreadOptions extends ApplyOptions {
+  // The input's chunks are the caller's to give away: each one that has an ArrayBuffer of its own
+  // moves to the thread (its memory is detached here) instead of being copied.
+  handOverChunks?: boolean;
+}
+
+export async function applyLayerOffThread(input: Readable, root: string, options: OffThreadOptions = {}): Promise<ApplyResult> {
+  const { handOverChunks, ...apply } = options;
+  if (apply.onChunk !== undefined || !offThreadAvailable()) return applyLayer(input, root, apply);
   const job = nextJob++;
   const worker = threads.acquire();
   const send = (message: ToWorker): void => worker.postMessage(message);
@@ -70,14 +77,16 @@ export async function applyLayerOffThread(input: Readable, root: string, options
   worker.on('exit', onExit);
   // Settles with the unpacking's result, so a feeding loop stopped by a failed unpack is quiet.
   outcome.catch(() => undefined);
-  send({ job, type: 'start', root, ...(options.maxSize === undefined ? {} : { maxSize: options.maxSize }) });
+  send({ job, type: 'start', root, ...(apply.maxSize === undefined ? {} : { maxSize: apply.maxSize }) });
   try {
     try {
       for await (const chunk of input) {
         while (inFlight >= MAX_IN_FLIGHT && !settled) await new Promise<void>((resolve) => (wake = resolve));
         if (settled) break;
         inFlight++;
-        send({ job, type: 'chunk', data: chunk as Buffer });
+        const data = chunk as Buffer;
+        if (handOverChunks === true && ownsItsMemory(data)) worker.postMessage({ job, type: 'chunk', data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+        else send({ job, type: 'chunk', data });
       }
       if (!settled) send({ job, type: 'end' });
     } catch (err) {
@@ -95,4 +104,8 @@ export async function applyLayerOffThread(input: Readable, root: string, options
     if (answered) threads.release(worker);
     else await threads.discard(worker);
   }
+}
+
+function ownsItsMemory(data: Buffer): boolean {
+  return data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
 }

@@ -2,4 +2,4 @@ export * from './apply-layer';
 export * from './decompress';
 export { layerTooLarge } from './size-limit';
 export { cleanComponents } from '@berth/scoped-fs';
-export { applyLayerOffThread, closeUnpackThreads, offThreadAvailable, unpackThreadCount } from './apply-off-thread';
+export { applyLayerOffThread, closeUnpackThreads, offThreadAvailable, unpackThreadCount, type OffThreadOptions } from './apply-off-thread';

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { applyLayer, applyLayerOffThread, type ApplyOptions, type ApplyResult } from '@berth/archive';
+import { applyLayer, applyLayerOffThread, type ApplyResult, type OffThreadOptions } from '@berth/archive';
 import { digestHex } from '@berth/content-store';
 import { directorySize } from './disk-usage';
 
-export interface UnpackOptions extends ApplyOptions {
+export interface UnpackOptions extends OffThreadOptions {
   // Unpack on a worker thread (kept between layers), beside whatever feeds the input.
   offThread?: boolean;
 }
