@@ -27,18 +27,18 @@ export function unpackThreadCount(): number {
   return threads.size;
 }
 
-/*
- * applyLayer on a worker thread. A big layer is two CPU-bound streams, the download (parse, hash,
- * blob write) and the unpacking (inflate, hash, tar parse, file writes); on one thread they take
- * turns, on two they overlap. Falls back to the calling thread when a caller needs the
- * uncompressed bytes (onChunk) or the worker script is not built.
- */
 export interface OffThreadOptions extends ApplyOptions {
   // The input's chunks are the caller's to give away: each one that has an ArrayBuffer of its own
   // moves to the thread (its memory is detached here) instead of being copied.
   handOverChunks?: boolean;
 }
 
+/*
+ * applyLayer on a worker thread. A big layer is two CPU-bound streams, the download (parse, hash,
+ * blob write) and the unpacking (inflate, hash, tar parse, file writes); on one thread they take
+ * turns, on two they overlap. Falls back to the calling thread when a caller needs the
+ * uncompressed bytes (onChunk) or the worker script is not built.
+ */
 export async function applyLayerOffThread(input: Readable, root: string, options: OffThreadOptions = {}): Promise<ApplyResult> {
   const { handOverChunks, ...apply } = options;
   if (apply.onChunk !== undefined || !offThreadAvailable()) return applyLayer(input, root, apply);
