@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { ErrorCode } from '@berth/errors';
 import { applyChanges } from './changes';
@@ -40,7 +40,11 @@ describe('ImageStore', () => {
     const options = snap.mounts[0]?.options ?? [];
     const lower = options.find((o) => o.startsWith('lowerdir='))?.slice('lowerdir='.length) ?? '';
     expect(existsSync(join(lower, 'bin/sh'))).toBe(true);
-    expect(options.some((o) => o.startsWith('upperdir='))).toBe(true);
+    const upper = options.find((o) => o.startsWith('upperdir='))?.slice('upperdir='.length) ?? '';
+    expect(existsSync(upper)).toBe(true);
+    // Host users get no way in to what the container writes (docker's CVE-2021-41091).
+    expect(statSync(dirname(dirname(upper))).mode & 0o777).toBe(0o700);
+    expect(statSync(dirname(upper)).mode & 0o777).toBe(0o700);
     await expect(store.prepareSnapshot('c1', image.id)).rejects.toMatchObject({ code: ErrorCode.AlreadyExists });
     await expect(store.remove({ reference: 'a/b:1', force: false, inUse: [] })).rejects.toThrow(/must force/);
     await store.removeSnapshot('c1');

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alreadyExists, invalidArgument, notFound } from '@berth/errors';
 import type { types } from '@berth/proto';
@@ -37,12 +37,16 @@ export class Snapshotter {
   // lowerDirs: top layer first, as overlayfs wants them.
   async prepare(key: string, imageId: string, lowerDirs: string[]): Promise<SnapshotInfo> {
     const dir = this.path(key);
+    // Only root may reach a container's writable layer: whatever its processes wrote there (a
+    // setuid copy of a shell) must not become runnable by the host's users through this path,
+    // which mountinfo shows to all of them (docker's CVE-2021-41091). The chmod mends older roots.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await chmod(this.dir, 0o700);
     try {
-      await mkdir(dir, { recursive: false });
+      await mkdir(dir, { mode: 0o700 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(`snapshot ${key} already exists`);
-      await mkdir(this.dir, { recursive: true });
-      await mkdir(dir);
+      throw err;
     }
     try {
       await mkdir(join(dir, 'upper'), { mode: 0o755 });

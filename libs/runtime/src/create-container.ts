@@ -22,7 +22,9 @@ export async function createContainer(ctx: ShimContext, spec: runtime.ContainerS
   const paths = ctx.paths.container(spec.id);
 
   try {
-    await mkdir(paths.bundle);
+    // Only root may enter: the container's mounted root filesystem is in it, and its path shows
+    // in mountinfo (a setuid binary the container made must not be runnable by host users).
+    await mkdir(paths.bundle, { mode: 0o700 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(`container ${spec.id} already exists`);
     throw err;

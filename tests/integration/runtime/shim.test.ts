@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode } from '@berth/errors';
 import { unaryCall } from '@berth/grpc-kit';
@@ -199,6 +199,9 @@ describeShim('runtime shim under runc', () => {
     expect(existsSync(`/proc/${pid}`)).toBe(false);
     const created = id('created');
     await shim.create(shim.spec(created, ['sleep', '1000']));
+    // The mounted rootfs is in the bundle, whose path mountinfo shows to every host user: only
+    // root may enter it (docker's CVE-2021-41091).
+    expect(statSync(join(shim.root, 'runtime/bundles', created)).mode & 0o777).toBe(0o700);
     await unaryCall(shim.client, 'delete', { id: created, force: false }, { timeoutMs: 60_000 });
     await expect(unaryCall(shim.client, 'state', { id: created })).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
