@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 
-// How long a thread with nothing to unpack stays, ready for the next pull.
-const IDLE_MS = 60_000;
+// How long a thread with nothing to unpack stays: enough for the next layer, or the next pull of a
+// series, and not much more, since one that unpacked a big layer holds ~40 MB.
+const IDLE_MS = 10_000;
 
 interface Idle {
   worker: Worker;
