@@ -62,7 +62,8 @@ async function writeFile(path: string, data: AsyncIterable<Uint8Array>, mode: nu
  * Unpacks a layer (plain, gzip or zstd tar) into `root` as an overlayfs lower directory. The archive is
  * hostile: every path is resolved inside root (symlinks included), hardlinks may only point at
  * files inside root, device nodes are made only inside root (as docker does as root), and modes
- * keep only permission, setuid, setgid and sticky bits. *
+ * keep only permission, setuid, setgid and sticky bits.
+ *
  * Its file system calls are synchronous. Each is short (a layer's thousands of lstat, mkdir,
  * chown), and as promises every one would queue in libuv's four-thread pool behind the inflating
  * and the big writes of the other layers being pulled: a 1 MB layer of 400 files then took most
