@@ -64,4 +64,21 @@ describe('FileContentStore', () => {
     expect(await store.info(sha('partial'))).toBeUndefined();
     expect(readdirSync(join(dir, 'ingest'))).toEqual([]);
   });
+
+  it('syncs ahead of commit, again when more was written, and aborts cleanly while syncing', async () => {
+    const writer = await store.writer();
+    await writer.write(Buffer.from('ab'));
+    const first = writer.sync();
+    expect(writer.sync()).toBe(first);
+    await first;
+    await writer.write(Buffer.from('cd'));
+    expect(writer.sync()).not.toBe(first);
+    expect(await writer.commit(sha('abcd'), 4)).toEqual({ digest: sha('abcd'), size: 4 });
+    const dropped = await store.writer();
+    await dropped.write(Buffer.from('gone'));
+    void dropped.sync();
+    await dropped.abort();
+    expect(await store.info(sha('gone'))).toBeUndefined();
+    expect(readdirSync(join(dir, 'ingest'))).toEqual([]);
+  });
 });

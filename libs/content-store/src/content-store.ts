@@ -14,6 +14,9 @@ export interface BlobInfo {
 // has been hashed and matched against what the caller expected (containerd's content.Writer).
 export interface IngestWriter {
   write(chunk: Uint8Array): Promise<void>;
+  // Starts making what was written so far durable (fsync), so the wait overlaps the caller's
+  // other work; commit waits for it, and syncs again only if more was written since.
+  sync(): Promise<void>;
   // Verifies, fsyncs and renames into place; returns what was stored.
   commit(expectedDigest?: string, expectedSize?: number): Promise<BlobInfo>;
   abort(): Promise<void>;
@@ -40,6 +43,8 @@ class FileIngestWriter implements IngestWriter {
   private readonly hash: Hash | undefined;
   private size = 0;
   private done = false;
+  private syncing: Promise<void> | undefined;
+  private syncedSize = -1;
 
   constructor(
     private readonly handle: FileHandle,
@@ -60,6 +65,14 @@ class FileIngestWriter implements IngestWriter {
     await this.handle.write(chunk);
   }
 
+  sync(): Promise<void> {
+    if (this.syncing === undefined || this.syncedSize !== this.size) {
+      this.syncedSize = this.size;
+      this.syncing = this.handle.sync();
+    }
+    return this.syncing;
+  }
+
   async commit(expectedDigest?: string, expectedSize?: number): Promise<BlobInfo> {
     if (this.done) throw invalidArgument('ingest already finished');
     this.done = true;
@@ -72,13 +85,14 @@ class FileIngestWriter implements IngestWriter {
       if (expectedDigest !== undefined && assertDigest(expectedDigest) !== digest) {
         throw digestMismatch(`digest mismatch: expected ${expectedDigest}, got ${digest}`);
       }
-      await this.handle.sync();
+      await this.sync();
       await this.handle.close();
       const target = this.blobPath(digestHex(digest));
       await mkdir(join(target, '..'), { recursive: true });
       await rename(this.tempPath, target);
       return { digest, size: this.size };
     } catch (err) {
+      await this.syncing?.catch(() => undefined);
       await this.handle.close().catch(() => undefined);
       await rm(this.tempPath, { force: true });
       throw err;
@@ -88,6 +102,7 @@ class FileIngestWriter implements IngestWriter {
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
+    await this.syncing?.catch(() => undefined);
     await this.handle.close().catch(() => undefined);
     await rm(this.tempPath, { force: true });
   }

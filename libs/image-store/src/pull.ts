@@ -214,6 +214,9 @@ async function pullLayer(ctx: PullContext, remote: RemoteRepository, job: LayerJ
     flush(callback) {
       void writing.then(() => {
         if (writeError) return callback(writeError);
+        // The blob's fsync runs while its last pieces unpack; the commit after them waits for
+        // it (and reports its failure).
+        writer?.sync().catch(() => undefined);
         emit({ type: 'layer', id, digest: descriptor.digest, status: 'verifying' });
         emit({ type: 'layer', id, digest: descriptor.digest, status: 'extracting' });
         callback();
