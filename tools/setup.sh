@@ -19,6 +19,8 @@ packages=(
   ip:iproute2
   iptables:iptables
   zstd:zstd
+  xz:xz-utils
+  bzip2:bzip2
   chromium:chromium
 )
 need=()

@@ -78,4 +78,44 @@ describe('layer compression', () => {
     mkdirSync(root);
     await expect(applyLayer(chunked(Buffer.concat([good, skippable, greedy]), 5), root)).rejects.toMatchObject({ message: expect.stringMatching(/window of 2147483648 bytes/) });
   });
+
+  const external = (command: string, data: Buffer): Buffer => execFileSync(command, ['-c'], { input: data, maxBuffer: 1 << 30 });
+  const decoderProcesses = (): string[] =>
+    execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => /^(xz|bzip2) -dc/.test(line));
+
+  it('unpacks xz and bzip2 layers (as docker load reads them) to the same diffID as the plain tar', async () => {
+    const tar = await tarOf([{ name: 'etc/motd', body: 'hello '.repeat(50_000) }, { name: 'bin/x', body: Buffer.alloc(300_000, 7) }]);
+    const plain = await applyLayer(chunked(tar), root);
+    for (const command of ['xz', 'bzip2']) {
+      rmSync(root, { recursive: true });
+      mkdirSync(root);
+      const result = await applyLayer(chunked(external(command, tar)), root);
+      expect(result.diffId).toBe(plain.diffId);
+      expect(readFileSync(join(root, 'etc/motd'), 'utf8')).toHaveLength(300_000);
+    }
+    expect(decoderProcesses()).toEqual([]);
+  });
+
+  it('refuses corrupt and truncated xz and bzip2 data with the decoder’s reason, and leaves no decoder behind', async () => {
+    const tar = await tarOf([{ name: 'a', body: randomFill(200_000) }]);
+    for (const command of ['xz', 'bzip2']) {
+      const good = external(command, tar);
+      await expect(applyLayer(chunked(good.subarray(0, good.length - 40)), root)).rejects.toMatchObject({ code: ErrorCode.InvalidArgument, message: expect.stringMatching(new RegExp(`invalid ${command} data`)) });
+      const corrupt = Buffer.from(good);
+      corrupt.fill(0x55, 40, 200);
+      await expect(applyLayer(chunked(corrupt), root)).rejects.toMatchObject({ code: ErrorCode.InvalidArgument });
+      // A layer over its size limit stops reading: its decoder is killed, not left waiting.
+      await expect(applyLayer(chunked(good), root, { maxSize: 10_000 })).rejects.toMatchObject({ code: ErrorCode.PayloadTooLarge });
+    }
+    for (let i = 0; i < 50 && decoderProcesses().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(decoderProcesses()).toEqual([]);
+  });
 });
+
+function randomFill(size: number): Buffer {
+  const data = Buffer.alloc(size);
+  for (let i = 0, x = 1; i < size; i++) data[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  return data;
+}

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,9 +86,10 @@ describe('ImageStore.load', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const load = async (members: Member[], gzip = false) => {
+  const load = async (members: Member[], compression: 'none' | 'gzip' | 'xz' | 'bzip2' = 'none') => {
     const tar = await tarOf(members);
-    return store.load(Readable.from([gzip ? gzipSync(tar) : tar]));
+    const compressed = compression === 'none' ? tar : compression === 'gzip' ? gzipSync(tar) : execFileSync(compression, ['-c'], { input: tar });
+    return store.load(Readable.from([compressed]));
   };
   const storedFiles = (): string[] =>
     ['blobs/sha256', 'layers', 'ingest', 'load'].flatMap((sub) => {
@@ -111,7 +113,14 @@ describe('ImageStore.load', () => {
 
   it('loads a gzip OCI-layout archive named by its index annotations', async () => {
     const f = await fixture('oci');
-    expect(await load(ociMembers(f, 'docker.io/library/oci:1'), true)).toEqual([{ id: f.id, repoTags: ['oci:1'], replaced: {} }]);
+    expect(await load(ociMembers(f, 'docker.io/library/oci:1'), 'gzip')).toEqual([{ id: f.id, repoTags: ['oci:1'], replaced: {} }]);
+  });
+
+  it('loads archives compressed with xz and bzip2, as docker load does', async () => {
+    const f = await fixture('legacy');
+    expect(await load(legacyMembers(f, ['xz:1']), 'xz')).toEqual([{ id: f.id, repoTags: ['xz:1'], replaced: {} }]);
+    expect(await load(legacyMembers(f, ['bz:1']), 'bzip2')).toEqual([{ id: f.id, repoTags: ['bz:1'], replaced: {} }]);
+    expect(storedFiles().filter((n) => n.startsWith('load/') || n.startsWith('ingest/'))).toEqual([]);
   });
 
   it('loads an untagged image by ID and several images from one archive, sharing layers', async () => {
