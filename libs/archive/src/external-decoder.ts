@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { PassThrough, pipeline, type Readable } from 'node:stream';
-import { invalidArgument } from '@berth/errors';
+import { failedPrecondition, invalidArgument } from '@berth/errors';
 
 export type ExternalFormat = 'xz' | 'bzip2';
 
@@ -29,13 +29,14 @@ export function externallyDecoded(input: Readable, format: ExternalFormat): Read
   });
   // A decoder that stops reading (a bad stream) closes its stdin: the input's error is not ours.
   pipeline(input, child.stdin, () => undefined);
+  // A decoder this machine lacks or cannot start is its set-up's fault, not the data's.
   child.on('error', (err: NodeJS.ErrnoException) => {
     const reason = err.code === 'ENOENT' ? `${format} data needs the ${command} command (Debian's ${pkg})` : `${command}: ${err.message}`;
-    output.destroy(invalidArgument(reason));
+    output.destroy(failedPrecondition(reason));
   });
-  child.on('close', (code) => {
+  child.on('close', (code, signal) => {
     if (code === 0) output.end();
-    else output.destroy(invalidArgument(`invalid ${format} data: ${stderr.trim() || `${command} exited with ${code}`}`));
+    else output.destroy(invalidArgument(`invalid ${format} data: ${stderr.trim() || `${command} ended with ${signal ?? `exit code ${code}`}`}`));
   });
   output.on('close', () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
