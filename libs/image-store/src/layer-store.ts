@@ -42,8 +42,8 @@ export class LayerStore {
     await mkdir(join(temp, 'diff'), { recursive: true, mode: 0o755 });
     const discard = (): Promise<void> => rm(temp, { recursive: true, force: true });
     try {
-      const { offThread, ...apply } = options;
-      const result = await (offThread === true ? applyLayerOffThread : applyLayer)(input, join(temp, 'diff'), apply);
+      const { offThread, handOverChunks, ...apply } = options;
+      const result = offThread === true ? await applyLayerOffThread(input, join(temp, 'diff'), { ...apply, handOverChunks }) : await applyLayer(input, join(temp, 'diff'), apply);
       const commit = async (chainId: string): Promise<void> => {
         if (await this.has(chainId)) {
           await discard();
