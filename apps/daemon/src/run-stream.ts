@@ -17,11 +17,11 @@ async function* stdioFrames(rest: AsyncIterator<daemon.RunClientFrame>): AsyncGe
 }
 
 /*
- * RunContainer (docker run, attached): creates the container, tells the client its ID, attaches
- * to it through the runtime shim and starts it once the attach is live, so that no output is
- * lost; then it relays the attach both ways. A failure before `created` left nothing behind (the
- * create cleans up after itself); after it, the container stays as docker's would, and a --rm one
- * that fails to start is removed by the start.
+ * RunContainer (docker run, attached): creates and starts the container in one step with the
+ * runtime, its output held unread until the attach that follows is live, so that no output is
+ * lost; tells the client its ID, attaches through the runtime shim and relays the attach both
+ * ways. A failure before `created` left nothing behind (the create cleans up after itself);
+ * after it, the container stays as docker's would (a --rm one is removed once it exits).
  */
 export async function runContainer(
   containers: ContainerService,
@@ -32,9 +32,9 @@ export async function runContainer(
   const { first, rest } = await firstFrame<daemon.RunClientFrame>(call);
   if (first?.frame?.$case !== 'open' || first.frame.value.create === undefined) throw invalidArgument('a run stream must open with a RunOpen frame');
   const { create, stdin, stdout, stderr } = first.frame.value;
-  const created = await containers.create(create);
+  const created = await containers.create(create, { start: true, holdOutput: true });
   call.write({ frame: { $case: 'created', value: { id: created.id, warnings: created.warnings } } });
   const upstream = runtime.client.attach(callMetadata(true));
-  upstream.write({ frame: { $case: 'attach', value: { id: created.id, stdin, stdout, stderr, logs: false, prepareStart: true } } });
-  await proxyDuplex(call, stdioFrames(rest), upstream, signal, { beforeFirstFrame: () => containers.start(created.id) });
+  upstream.write({ frame: { $case: 'attach', value: { id: created.id, stdin, stdout, stderr, logs: false, prepareStart: false } } });
+  await proxyDuplex(call, stdioFrames(rest), upstream, signal);
 }

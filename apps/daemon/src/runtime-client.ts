@@ -1,4 +1,4 @@
-import type { RuntimePort } from '@berth/daemon-core';
+import type { CreateStart, RuntimePort } from '@berth/daemon-core';
 import { connect, unaryCall } from '@berth/grpc-kit';
 import { runtime, type types } from '@berth/proto';
 
@@ -12,8 +12,8 @@ export class RuntimeClient implements RuntimePort {
     this.client = connect(runtime.RuntimeServiceClient, address);
   }
 
-  create(spec: runtime.ContainerSpec): Promise<runtime.ContainerState> {
-    return unaryCall(this.client, 'create', { spec }, { timeoutMs: 60_000, waitForReady: true });
+  create(spec: runtime.ContainerSpec, options?: CreateStart): Promise<runtime.ContainerState> {
+    return unaryCall(this.client, 'create', { spec, start: options?.start ?? false, holdOutput: options?.holdOutput ?? false }, { timeoutMs: 60_000, waitForReady: true });
   }
 
   start(id: string): Promise<runtime.ContainerState> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BerthError, internal, notFound } from '@berth/errors';
 import { imagestore, runtime, types } from '@berth/proto';
 import { ContainerService } from './container-service';
-import type { ImageStorePort, RuntimePort } from './ports';
+import type { CreateStart, ImageStorePort, RuntimePort } from './ports';
 import { FileRecordStore } from './record-store';
 
 const IMAGE = types.Image.fromPartial({ id: 'sha256:' + 'b'.repeat(64), config: { cmd: ['sh'] } });
@@ -30,9 +30,12 @@ class FakeImages implements ImageStorePort {
 class FakeRuntime implements RuntimePort {
   containers = new Map<string, runtime.ContainerState>();
   failCreate = false;
-  async create(spec: runtime.ContainerSpec) {
+  createdWith: CreateStart | undefined;
+  async create(spec: runtime.ContainerSpec, options?: CreateStart) {
     if (this.failCreate) throw internal('runc create failed');
-    const state = runtime.ContainerState.fromPartial({ id: spec.id, status: runtime.Status.STATUS_CREATED });
+    this.createdWith = options;
+    const status = options?.start ? runtime.Status.STATUS_RUNNING : runtime.Status.STATUS_CREATED;
+    const state = runtime.ContainerState.fromPartial({ id: spec.id, status });
     this.containers.set(spec.id, state);
     return state;
   }
@@ -92,6 +95,20 @@ describe('ContainerService', () => {
     expect(rt.containers.size).toBe(0);
     expect(images.snapshots.size).toBe(0);
     await expect(service.inspect('web')).rejects.toThrow('No such container: web');
+  });
+
+  it('creates and starts in one step for run, and removes a --rm container once it exits', async () => {
+    const events: string[] = [];
+    service.close();
+    service = new ContainerService({ records: new FileRecordStore(dir), images, runtime: rt, events: { emit: (e) => events.push(e.action) }, logger, cpuCount: 2 });
+    await service.load();
+    await service.create({ name: 'once', config: { image: 'busybox' } as never, hostConfig: { autoRemove: true } as never }, { start: true, holdOutput: true });
+    expect(events).toEqual(['create', 'start']);
+    expect(rt.createdWith).toEqual({ start: true, holdOutput: true });
+    // The fake's wait answers at once, as if the container had exited right away.
+    for (let i = 0; i < 50 && rt.containers.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(rt.containers.size).toBe(0);
+    expect(images.snapshots.size).toBe(0);
   });
 
   it('leaves nothing behind when the runtime fails', async () => {

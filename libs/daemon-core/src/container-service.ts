@@ -8,7 +8,7 @@ import { planContainer } from './container-plan';
 import { ContainerRegistry } from './container-registry';
 import { KeyedMutex } from '@berth/keyed-mutex';
 import { generateName, validateContainerName } from './names';
-import type { EventSink, ImageStorePort, Logger, RuntimePort } from './ports';
+import type { CreateStart, EventSink, ImageStorePort, Logger, RuntimePort } from './ports';
 import type { RecordStore } from './record-store';
 import { dockerState } from './state-view';
 
@@ -72,7 +72,9 @@ export class ContainerService {
     return [...new Set(this.registry.all().map((record) => record.imageId))];
   }
 
-  async create(request: daemon.CreateContainerRequest): Promise<daemon.CreateContainerResponse> {
+  // With start, the container also starts (docker run, in one step with the runtime): then a --rm
+  // one is removed once it exits, as after start.
+  async create(request: daemon.CreateContainerRequest, start?: CreateStart): Promise<daemon.CreateContainerResponse> {
     const config = daemon.ContainerConfig.fromPartial(request.config ?? {});
     const hostConfig = daemon.HostConfig.fromPartial(request.hostConfig ?? {});
     const id = randomBytes(32).toString('hex');
@@ -100,7 +102,7 @@ export class ContainerService {
       try {
         const snapshot = await this.deps.images.prepareSnapshot(id, image.id);
         record.spec = { ...plan.spec, rootfs: snapshot.mounts };
-        await this.deps.runtime.create(record.spec);
+        await this.deps.runtime.create(record.spec, start);
         await this.deps.records.save(record);
       } catch (err) {
         this.registry.delete(id);
@@ -108,6 +110,10 @@ export class ContainerService {
         throw err;
       }
       this.emit('create', record);
+      if (start?.start === true) {
+        this.emit('start', record);
+        if (record.hostConfig.autoRemove) this.watchAutoRemove(record.id);
+      }
       return { id, warnings: plan.warnings };
     });
   }

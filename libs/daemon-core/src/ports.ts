@@ -14,8 +14,15 @@ export interface ImageStorePort {
 }
 
 // What the daemon needs from the runtime shim.
+// A create that also starts the container (docker run); holdOutput keeps its output for the
+// attach that follows, so that no byte is lost to the start coming before the attach.
+export interface CreateStart {
+  start: boolean;
+  holdOutput: boolean;
+}
+
 export interface RuntimePort {
-  create(spec: runtime.ContainerSpec): Promise<runtime.ContainerState>;
+  create(spec: runtime.ContainerSpec, options?: CreateStart): Promise<runtime.ContainerState>;
   start(id: string): Promise<runtime.ContainerState>;
   kill(id: string, signal: number): Promise<void>;
   delete(id: string, force: boolean): Promise<void>;

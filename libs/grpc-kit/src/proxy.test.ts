@@ -25,39 +25,6 @@ async function* noFrames(): AsyncGenerator<Frame> {
 }
 
 describe('proxyDuplex', () => {
-  it('holds the first upstream frame, and every later one, until beforeFirstFrame has finished', async () => {
-    const { call, sent, upstream } = ends();
-    let release: () => void = () => undefined;
-    const started = new Promise<void>((resolve) => (release = resolve));
-    const seenByHook: Frame[] = [];
-    const done = proxyDuplex(call, noFrames(), upstream, new AbortController().signal, {
-      beforeFirstFrame: async (frame) => {
-        seenByHook.push(frame);
-        await started;
-      },
-    });
-    upstream.push({ n: 1 });
-    upstream.push({ n: 2 });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(seenByHook).toEqual([{ n: 1 }]);
-    expect(sent).toEqual([]);
-    release();
-    upstream.push(null);
-    await done;
-    expect(sent).toEqual([{ n: 1 }, { n: 2 }]);
-  });
-
-  it('ends with the hook\'s failure, passes nothing on and cancels the upstream', async () => {
-    const { call, sent, upstream, cancelled } = ends();
-    const done = proxyDuplex(call, noFrames(), upstream, new AbortController().signal, {
-      beforeFirstFrame: () => Promise.reject(new Error('start failed')),
-    });
-    upstream.push({ n: 1 });
-    await expect(done).rejects.toThrow('start failed');
-    expect(sent).toEqual([]);
-    expect(cancelled()).toBe(true);
-  });
-
   it('cancels the upstream at once when the caller had already gone', async () => {
     const { call, upstream, cancelled } = ends();
     const controller = new AbortController();
@@ -76,7 +43,7 @@ describe('proxyDuplex', () => {
     expect(cancelled()).toBe(true);
   });
 
-  it('passes frames straight on without a hook', async () => {
+  it('passes frames straight on', async () => {
     const { call, sent, upstream } = ends();
     const done = proxyDuplex(call, noFrames(), upstream, new AbortController().signal);
     upstream.push({ n: 1 });

@@ -1,12 +1,6 @@
 import type { ClientDuplexStream, ServerDuplexStream } from '@grpc/grpc-js';
 import { fromGrpcError, isServiceError } from './status-map';
 
-export interface ProxyOptions<Res> {
-  // Runs on the upstream's first frame before it is passed on, the upstream paused meanwhile
-  // (run starts the container once its attach is live); a failure ends the proxy with it.
-  beforeFirstFrame?: (frame: Res) => Promise<void>;
-}
-
 // Pipes a server-side bidi call to an upstream bidi call, both ways, until the upstream ends.
 // `rest` is the iterator over the caller's remaining frames (its first frame was already read
 // to decide where to go), as the upstream takes them. Resolves when the upstream finishes;
@@ -16,7 +10,6 @@ export function proxyDuplex<In, Req, Res>(
   rest: AsyncIterator<Req>,
   upstream: ClientDuplexStream<Req, Res>,
   signal: AbortSignal,
-  options: ProxyOptions<Res> = {},
 ): Promise<void> {
   const pumpInbound = async (): Promise<void> => {
     for (;;) {
@@ -38,31 +31,11 @@ export function proxyDuplex<In, Req, Res>(
   // The caller may have gone while the stream was being set up (run: during the create).
   if (signal.aborted) onAbort();
   return new Promise<void>((resolve, reject) => {
-    let beforeFirst = options.beforeFirstFrame;
-    // False when the caller is full: the upstream stays paused until it drains.
-    const forward = (frame: Res): boolean => {
-      if (call.write(frame)) return true;
+    // A full caller pauses the upstream until it drains.
+    upstream.on('data', (frame: Res) => {
+      if (call.write(frame)) return;
       upstream.pause();
       call.once('drain', () => upstream.resume());
-      return false;
-    };
-    upstream.on('data', (frame: Res) => {
-      if (beforeFirst === undefined) {
-        forward(frame);
-        return;
-      }
-      const hook = beforeFirst;
-      beforeFirst = undefined;
-      upstream.pause();
-      hook(frame).then(
-        () => {
-          if (forward(frame)) upstream.resume();
-        },
-        (err: unknown) => {
-          upstream.cancel();
-          reject(err);
-        },
-      );
     });
     upstream.on('end', () => resolve());
     upstream.on('error', (err: unknown) => reject(refused ?? (isServiceError(err) ? fromGrpcError(err) : err)));

@@ -13,9 +13,21 @@ import { toSpecInput } from './spec-input';
 import { teardownContainer } from './teardown';
 import { networkModeOf, validateContainerSpec } from './validate-spec';
 
+export interface CreateOptions {
+  // Start the process too (`runc run --detach`): docker run's create and start in one step.
+  start: boolean;
+  // With start: the output waits for the first attach (see the monitor's --hold-output).
+  holdOutput: boolean;
+}
+
 // Makes the bundle (record, mounted rootfs, config.json) and has a monitor run `runc create`
-// under it. Any failure tears down everything made so far before the error is reported.
-export async function createContainer(ctx: ShimContext, spec: runtime.ContainerSpec | undefined): Promise<ContainerRecord> {
+// (or `runc run --detach`) under it. Any failure tears down everything made so far before the
+// error is reported.
+export async function createContainer(
+  ctx: ShimContext,
+  spec: runtime.ContainerSpec | undefined,
+  options: CreateOptions = { start: false, holdOutput: false },
+): Promise<ContainerRecord> {
   validateContainerSpec(spec);
   const networkMode = networkModeOf(spec);
   const [binary, seccomp] = await Promise.all([ctx.runtimes.resolve(spec.runtime), ctx.seccomp.choose(spec.security?.seccompProfile ?? '')]);
@@ -74,10 +86,13 @@ export async function createContainer(ctx: ShimContext, spec: runtime.ContainerS
       tty: spec.tty,
       stdin: spec.openStdin,
       oomSource: ctx.cgroups.oomSource(ctx.cgroupParent, spec.id),
+      start: options.start,
+      holdOutput: options.start && options.holdOutput,
     });
     record.pid = launched.pid;
     record.monitorPid = launched.monitorPid;
     record.phase = 'created';
+    if (options.start) record.startedAt = new Date().toISOString();
     await saveRecord(paths.record, record);
     return record;
   } catch (err) {

@@ -3,7 +3,7 @@ import { alreadyExists, failedPrecondition, notFound } from '@berth/errors';
 import { runtime, types } from '@berth/proto';
 import { type ContainerRecord, loadRecord, saveRecord } from './container-record';
 import { containerState, exitOf, exitStatusOf, UNKNOWN_EXIT_CODE } from './container-state';
-import { createContainer } from './create-container';
+import { createContainer, type CreateOptions } from './create-container';
 import { MONITOR_POLL_MS, sleep } from './abortable-sleep';
 import { ExecSessions } from './exec-sessions';
 import { ExitWatcher } from './exit-watcher';
@@ -146,11 +146,11 @@ export class RuntimeManager {
     return this.ctx.ociRuntime(record.runtimePath);
   }
 
-  async create(spec: runtime.ContainerSpec | undefined): Promise<runtime.ContainerState> {
+  async create(spec: runtime.ContainerSpec | undefined, options?: CreateOptions): Promise<runtime.ContainerState> {
     const id = spec?.id ?? '';
     return this.locks.run(id, async () => {
       if (this.records.has(id)) throw alreadyExists(`container ${id} already exists`);
-      const record = await this.parents.create(() => createContainer(this.ctx, spec));
+      const record = await this.parents.create(() => createContainer(this.ctx, spec, options));
       this.records.set(id, record);
       this.watchExit(record);
       return containerState(this.ctx, record);

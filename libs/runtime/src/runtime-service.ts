@@ -13,7 +13,7 @@ function stdioCall(call: StdioStream, rest: AsyncIterator<types.StdioClientFrame
 // RuntimeService over gRPC: a thin translation onto the RuntimeManager.
 export function runtimeService(manager: RuntimeManager): runtime.RuntimeServiceServer {
   return {
-    create: unary(async (request) => manager.create(request.spec)),
+    create: unary(async (request) => manager.create(request.spec, { start: request.start, holdOutput: request.holdOutput })),
     start: unary(async (request) => manager.start(request.id)),
     kill: unary(async (request) => {
       await manager.kill(request.id, request.signal);

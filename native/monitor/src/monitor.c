@@ -29,6 +29,8 @@
 #define TTY_SETTLE_MS 50
 // Attached clients get this long to take the last output and the exit frame.
 #define FINAL_FLUSH_MS 5000
+// With --hold-output, output waits this long at most for the first attach client.
+#define HOLD_LIMIT_MS 5000
 
 struct monitor {
   const struct options *opts;
@@ -40,6 +42,10 @@ struct monitor {
   bool exited;
   int exit_status;
   struct timespec finished;
+  // --hold-output: until the first client connects (or hold_until passes) no output is read and
+  // an exit is not announced, so that client gets everything from the first byte.
+  bool holding;
+  long hold_until;
   bool stdin_blocked;
   struct client *clients;
   size_t client_count;
@@ -317,10 +323,16 @@ static void serve(struct monitor *m) {
   enum { SIGNALS, LISTEN, STDIN, FIXED };
   for (;;) {
     reap_children(m);
-    if (m->exited) return;
+    if (m->holding && (m->client_count > 0 || now_ms() >= m->hold_until)) m->holding = false;
+    if (m->exited && !m->holding) return;
 
     int timeout_ms;
-    bool hold_output = clients_behind(m, &timeout_ms);
+    bool hold_output = clients_behind(m, &timeout_ms) || m->holding;
+    if (m->holding) {
+      int left = (int)(m->hold_until - now_ms());
+      if (left < 0) left = 0;
+      if (timeout_ms < 0 || left < timeout_ms) timeout_ms = left;
+    }
     struct output out[3];
     size_t n_out = hold_output ? 0 : outputs(m, out);
     if (!ensure_pfds(m, FIXED + n_out + m->client_count)) {
@@ -395,6 +407,8 @@ int monitor_run(const struct options *opts, int sync_fd, int signal_fd) {
   }
   if (run_runtime(opts, &m.io, &m.container_pid, message, sizeof message) < 0) goto failed;
 
+  m.holding = opts->hold_output;
+  m.hold_until = now_ms() + HOLD_LIMIT_MS;
   snprintf(line, sizeof line, "{\"pid\":%d}\n", m.container_pid);
   sync_write(&sync_fd, line);
   serve(&m);

@@ -19,6 +19,8 @@ enum {
   OPT_OOM_SOURCE,
   OPT_TTY,
   OPT_STDIN,
+  OPT_START,
+  OPT_HOLD_OUTPUT,
   OPT_SYNC_FD,
 };
 
@@ -36,6 +38,8 @@ static const struct option long_options[] = {
     {"oom-source", required_argument, NULL, OPT_OOM_SOURCE},
     {"tty", no_argument, NULL, OPT_TTY},
     {"stdin", no_argument, NULL, OPT_STDIN},
+    {"start", no_argument, NULL, OPT_START},
+    {"hold-output", no_argument, NULL, OPT_HOLD_OUTPUT},
     {"sync-fd", required_argument, NULL, OPT_SYNC_FD},
     {NULL, 0, NULL, 0},
 };
@@ -73,6 +77,8 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
     case OPT_OOM_SOURCE: o->oom_source = optarg; break;
     case OPT_TTY: o->tty = true; break;
     case OPT_STDIN: o->open_stdin = true; break;
+    case OPT_START: o->start = true; break;
+    case OPT_HOLD_OUTPUT: o->hold_output = true; break;
     case OPT_SYNC_FD: {
       char *end;
       long fd = strtol(optarg, &end, 10);
@@ -98,6 +104,10 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
   }
   if ((o->bundle == NULL) == (o->exec_process == NULL)) {
     snprintf(err, errlen, "exactly one of --bundle and --exec-process is required");
+    return -1;
+  }
+  if (o->start && o->bundle == NULL) {
+    snprintf(err, errlen, "--start needs --bundle");
     return -1;
   }
   if (need_absolute("runtime", o->runtime, err, errlen) < 0 ||

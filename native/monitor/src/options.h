@@ -19,6 +19,8 @@ struct options {
   const char *oom_source; // optional
   bool tty;
   bool open_stdin;
+  bool start;       // create mode: `runc run --detach` instead of `runc create`
+  bool hold_output; // leave output unread until the first attach client (see PROTOCOL.md)
   int sync_fd;
 };
 

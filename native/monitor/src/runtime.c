@@ -136,7 +136,12 @@ static void exec_runtime(const struct options *o, int stdio[3], const char *log_
   argv[a++] = log_path;
   argv[a++] = "--log-format";
   argv[a++] = "json";
-  if (o->bundle) {
+  if (o->bundle && o->start) {
+    argv[a++] = "run";
+    argv[a++] = "--detach";
+    argv[a++] = "--bundle";
+    argv[a++] = o->bundle;
+  } else if (o->bundle) {
     argv[a++] = "create";
     argv[a++] = "--bundle";
     argv[a++] = o->bundle;

@@ -86,11 +86,14 @@ export class MonitorFixture {
   }
 
   // Creates a container under a monitor; runc start is left to the test.
-  async create(id: string, args: string[], opts: BundleOptions & { stdin?: boolean; oom?: boolean } = {}) {
+  // (With start, the monitor starts it too; with holdOutput, the first attach gets all output.)
+  async create(id: string, args: string[], opts: BundleOptions & { stdin?: boolean; oom?: boolean; start?: boolean; holdOutput?: boolean } = {}) {
     const files = this.files(id);
     const bundle = this.bundle(id, args, opts);
     const oomSource = opts.oom ? join(this.cgroupDirs().find((d) => d.startsWith('/sys/fs/cgroup/memory/'))!, id, 'memory.oom_control') : undefined;
-    const launched = await launchMonitor(this.launchOptions(id, files, { bundle, tty: opts.terminal ?? false, stdin: opts.stdin ?? false, oomSource }));
+    const launched = await launchMonitor(
+      this.launchOptions(id, files, { bundle, tty: opts.terminal ?? false, stdin: opts.stdin ?? false, oomSource, start: opts.start, holdOutput: opts.holdOutput }),
+    );
     return { files, ...launched };
   }
 

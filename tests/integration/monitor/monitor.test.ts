@@ -119,6 +119,31 @@ describeMonitor('berth-monitor', () => {
     expect(textOf(await logOf(c.files.log), 'stdout')).toBe(expected);
   });
 
+  it('starts at once and holds the output, and the exit, for the first client to attach', async () => {
+    const c = await fx.create('held', ['sh', '-c', 'echo first; echo err >&2; echo last; exit 4'], { start: true, holdOutput: true });
+    // The process has run by now; nothing of it is read or announced before a client comes.
+    await delay(300);
+    expect(await readExitFile(c.files.exit)).toBeUndefined();
+    expect(readFileSync(c.files.log, 'utf8')).toBe('');
+    const out = await collect(await attachMonitor(c.files.socket));
+    expect(out).toEqual({ stdout: 'first\nlast\n', stderr: 'err\n', exitCode: 4 });
+    expect(await waitForExitFile(c.files.exit)).toMatchObject({ exitCode: 4 });
+    expect(textOf(await logOf(c.files.log), 'stdout')).toBe('first\nlast\n');
+  });
+
+  it('lets held output go to the log when no client comes', async () => {
+    const c = await fx.create('unclaimed', ['sh', '-c', 'echo alone'], { start: true, holdOutput: true });
+    const exit = await waitForExitFile(c.files.exit, AbortSignal.timeout(10_000));
+    expect(exit.exitCode).toBe(0);
+    expect(textOf(await logOf(c.files.log), 'stdout')).toBe('alone\n');
+  });
+
+  it('starts without holding: output is logged as it comes', async () => {
+    const c = await fx.create('started', ['sh', '-c', 'echo now'], { start: true });
+    expect(await waitForExitFile(c.files.exit, AbortSignal.timeout(3_000))).toMatchObject({ exitCode: 0 });
+    expect(textOf(await logOf(c.files.log), 'stdout')).toBe('now\n');
+  });
+
   it('drops a client that does not read instead of stalling the container', async () => {
     const c = await fx.create('flood', ['sh', '-c', 'head -c 8000000 /dev/zero | tr "\\0" a; echo; echo done']);
     const stalled = createConnection(c.files.socket);

@@ -107,8 +107,8 @@ export class ShimFixture {
     return runtime.ContainerSpec.fromPartial({ id, args, hostname: id.slice(0, 12), networkMode: 'none', rootfs: this.rootfs(id), ...overrides });
   }
 
-  create(spec: runtime.ContainerSpec): Promise<runtime.ContainerState> {
-    return unaryCall(this.client, 'create', { spec }, { timeoutMs: 60_000 });
+  create(spec: runtime.ContainerSpec, options: { start?: boolean; holdOutput?: boolean } = {}): Promise<runtime.ContainerState> {
+    return unaryCall(this.client, 'create', { spec, start: options.start ?? false, holdOutput: options.holdOutput ?? false }, { timeoutMs: 60_000 });
   }
 
   async logs(id: string, options: Partial<types.LogsRequest> = {}): Promise<{ stdout: string; stderr: string }> {

@@ -155,6 +155,21 @@ describeShim('runtime shim under runc', () => {
     }
   });
 
+  it('creates and starts in one step, holding the output for the attach that follows', async () => {
+    const name = id('run');
+    const state = await shim.create(shim.spec(name, ['sh', '-c', 'echo early; echo late >&2; exit 5']), { start: true, holdOutput: true });
+    try {
+      expect(state.status).toBe(Status.STATUS_RUNNING);
+      expect(state.startedAt).not.toBe('');
+      await sleep(200); // long done by now, yet nothing is lost and the exit waits for the attach
+      const out = await shim.attach(name);
+      expect(out).toMatchObject({ stdout: 'early\n', stderr: 'late\n' });
+      expect(out.exit.exitCode).toBe(5);
+    } finally {
+      await unaryCall(shim.client, 'delete', { id: name, force: true }, { timeoutMs: 60_000 });
+    }
+  });
+
   it('runs a privileged container with a terminal', async () => {
     const name = id('priv');
     const spec = shim.spec(name, ['sh', '-c', 'grep Seccomp: /proc/self/status; test -c /dev/null && ls /dev | wc -l; tty'], {

@@ -34,6 +34,12 @@ describe('monitor launch plumbing', () => {
       '--socket', '/s', '--pid-file', '/p', '--monitor-pid-file', '/mp', '--tty', '--oom-source', '/sys/fs/cgroup/memory/x/memory.oom_control']);
   });
 
+  it('asks for a started, held container only when told to', () => {
+    const base = { monitorBinary: 'm', id: 'c1', runtimePath: '/r', runtimeRoot: '/r', bundle: '/b', logPath: '/l', exitFile: '/e', socketPath: '/s', pidFile: '/p', monitorPidFile: '/mp', tty: false, stdin: false };
+    expect(monitorArgs(base)).not.toContain('--start');
+    expect(monitorArgs({ ...base, start: true, holdOutput: true }).slice(-2)).toEqual(['--start', '--hold-output']);
+  });
+
   it('parses the sync line', () => {
     expect(parseSyncLine('{"pid":42}')).toEqual({ pid: 42 });
     expect(parseSyncLine('{"pid":-1,"message":"boom"}')).toEqual({ pid: -1, message: 'boom' });

@@ -20,6 +20,11 @@ export interface MonitorLaunch {
   monitorPidFile: string;
   tty: boolean;
   stdin: boolean;
+  // With a bundle: start the process at once (`runc run --detach`), not only create it.
+  start?: boolean;
+  // Leave the output unread until the first attach client connects (5 s at most), so that a
+  // client attaching right after a start still gets every byte.
+  holdOutput?: boolean;
   // The container cgroup's memory.oom_control (v1) or memory.events (v2).
   oomSource?: string;
 }
@@ -39,11 +44,13 @@ export function monitorArgs(opts: MonitorLaunch): string[] {
   );
   if (opts.tty) args.push('--tty');
   if (opts.stdin) args.push('--stdin');
+  if (opts.start === true) args.push('--start');
+  if (opts.holdOutput === true) args.push('--hold-output');
   if (opts.oomSource !== undefined) args.push('--oom-source', path(opts.oomSource));
   return args;
 }
 
-// Starts a monitor, which runs `runc create` (or `runc exec --detach`) and reports on fd 3 once
+// Starts a monitor, which runs `runc create` (`runc run --detach` with start, or `runc exec --detach`) and reports on fd 3 once
 // the process exists. The monitor then lives on by itself; this returns the process's pid and
 // the monitor's. A runtime failure becomes COMMAND_NOT_FOUND, COMMAND_NOT_EXECUTABLE or INTERNAL.
 export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number; monitorPid: number }> {

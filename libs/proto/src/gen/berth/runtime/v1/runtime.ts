@@ -147,7 +147,16 @@ export interface ContainerSpec_LabelsEntry {
 }
 
 export interface CreateRequest {
-  spec: ContainerSpec | undefined;
+  spec:
+    | ContainerSpec
+    | undefined;
+  /** Start the process as part of the create (docker run), not on a later Start. */
+  start: boolean;
+  /**
+   * With start: the container's output waits, unread, for the first Attach (5 s at most), so an
+   * attach made right after the create still gets every byte.
+   */
+  holdOutput: boolean;
 }
 
 export interface ContainerState {
@@ -1002,13 +1011,19 @@ export const ContainerSpec_LabelsEntry: MessageFns<ContainerSpec_LabelsEntry> = 
 };
 
 function createBaseCreateRequest(): CreateRequest {
-  return { spec: undefined };
+  return { spec: undefined, start: false, holdOutput: false };
 }
 
 export const CreateRequest: MessageFns<CreateRequest> = {
   encode(message: CreateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.spec !== undefined) {
       ContainerSpec.encode(message.spec, writer.uint32(10).fork()).join();
+    }
+    if (message.start !== false) {
+      writer.uint32(16).bool(message.start);
+    }
+    if (message.holdOutput !== false) {
+      writer.uint32(24).bool(message.holdOutput);
     }
     return writer;
   },
@@ -1034,6 +1049,22 @@ export const CreateRequest: MessageFns<CreateRequest> = {
             message.spec = ContainerSpec.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.start = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.holdOutput = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1047,13 +1078,27 @@ export const CreateRequest: MessageFns<CreateRequest> = {
   },
 
   fromJSON(object: any): CreateRequest {
-    return { spec: isSet(object.spec) ? ContainerSpec.fromJSON(object.spec) : undefined };
+    return {
+      spec: isSet(object.spec) ? ContainerSpec.fromJSON(object.spec) : undefined,
+      start: isSet(object.start) ? globalThis.Boolean(object.start) : false,
+      holdOutput: isSet(object.holdOutput)
+        ? globalThis.Boolean(object.holdOutput)
+        : isSet(object.hold_output)
+        ? globalThis.Boolean(object.hold_output)
+        : false,
+    };
   },
 
   toJSON(message: CreateRequest): unknown {
     const obj: any = {};
     if (message.spec !== undefined) {
       obj.spec = ContainerSpec.toJSON(message.spec);
+    }
+    if (message.start !== false) {
+      obj.start = message.start;
+    }
+    if (message.holdOutput !== false) {
+      obj.holdOutput = message.holdOutput;
     }
     return obj;
   },
@@ -1066,6 +1111,8 @@ export const CreateRequest: MessageFns<CreateRequest> = {
     message.spec = (object.spec !== undefined && object.spec !== null)
       ? ContainerSpec.fromPartial(object.spec)
       : undefined;
+    message.start = object.start ?? false;
+    message.holdOutput = object.holdOutput ?? false;
     return message;
   },
 };
