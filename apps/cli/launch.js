@@ -58,7 +58,8 @@ function runBundle(stamp) {
   const vm = require('node:vm');
   const cacheFile = `${bundle}.cache`;
   const cachedData = readCache(cacheFile, stamp);
-  const source = fs.readFileSync(bundle, 'utf8');
+  // ASCII (bundle.js sees to it), so latin1 reads it exactly and without decoding.
+  const source = fs.readFileSync(bundle, 'latin1');
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: bundle, cachedData });
   // Written at exit, so that it holds every function this command compiled.
