@@ -16,40 +16,59 @@ const repo = join(__dirname, '../..');
 const dist = join(__dirname, 'dist');
 const bundle = join(dist, 'berth.js');
 
-const result = esbuild.buildSync({
-  absWorkingDir: repo,
-  entryPoints: [join(dist, 'main.js')],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  // Less to read at every start; identifiers keep their names, for stack traces and error names.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  metafile: true,
-  logLevel: 'warning',
-  external: [
-    // Loaded only by `system up/down/status`, with its queue and Redis clients; it stays a plain
-    // require of the compiled tree.
-    '@berth/supervisor',
-    // grpc-js loads it only to serve channelz/ORCA, which a client never does.
-    '@grpc/proto-loader',
-  ],
-});
+// Commander loads child_process up front for executable subcommands, which berth never has;
+// loading it costs every start a millisecond or two, so commander gets it on first use instead.
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'berth-lazy' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'berth-lazy' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+      loader: 'js',
+    }));
+  },
+};
 
-// launch.js reads the bundle as latin1, which V8 takes as it is; UTF-8 decoding made a two-byte
-// string of it and cost more than the rest of the read. So the bundle is kept ASCII: the few
-// characters beyond it (in regular expressions, where esbuild leaves them) become \u escapes,
-// which mean the same in strings, regular expressions and identifiers.
-writeFileSync(bundle, readFileSync(bundle, 'utf8').replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+async function buildBundle() {
+  const result = await esbuild.build({
+    absWorkingDir: repo,
+    entryPoints: [join(dist, 'main.js')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // Less to read at every start; identifiers keep their names, for stack traces and error names.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [lazyChildProcessForCommander],
+    external: [
+      // Loaded only by `system up/down/status`, with its queue and Redis clients; it stays a
+      // plain require of the compiled tree.
+      '@berth/supervisor',
+      // grpc-js loads it only to serve channelz/ORCA, which a client never does.
+      '@grpc/proto-loader',
+    ],
+  });
 
-// The compiled libs it was built from, and the package folders of what it took from node_modules:
-// npm writes package files with a fixed old mtime, but a package it (re)installs is a new folder.
-const inputs = [
-  ...new Set(Object.keys(result.metafile.inputs).map((input) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? input)),
-];
-writeFileSync(join(dist, 'berth.inputs'), `${inputs.join('\n')}\n`);
+  // launch.js reads the bundle as latin1, which V8 takes as it is; UTF-8 decoding made a
+  // two-byte string of it and cost more than the rest of the read. So the bundle is kept ASCII:
+  // the few characters beyond it (in regular expressions, where esbuild leaves them) become \u
+  // escapes, which mean the same in strings, regular expressions and identifiers.
+  const escaped = readFileSync(bundle, 'utf8').replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  writeFileSync(bundle, escaped);
+
+  // The compiled libs it was built from, and the package folders of what it took from
+  // node_modules: npm writes package files with a fixed old mtime, but a package it (re)installs
+  // is a new folder. The stand-in module the plugin made is no file.
+  const files = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('berth-lazy:'));
+  const inputs = [...new Set(files.map((input) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? input))];
+  writeFileSync(join(dist, 'berth.inputs'), `${inputs.join('\n')}\n`);
+}
 
 // launch.js writes the code cache at exit whenever it has none for this bundle. The cache holds
 // what that run compiled, so the run goes through the command that most wants a quick start,
@@ -87,7 +106,7 @@ async function trainCodeCache() {
   }
 }
 
-trainCodeCache().catch((err) => {
+buildBundle().then(trainCodeCache).catch((err) => {
   process.stderr.write(`${err.stack ?? err}\n`);
   process.exitCode = 1;
 });
