@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BerthError, internal, notFound } from '@berth/errors';
+import { alreadyExists, BerthError, internal, notFound } from '@berth/errors';
 import { imagestore, runtime, types } from '@berth/proto';
 import { ContainerService } from './container-service';
 import type { CreateStart, ImageStorePort, RuntimePort } from './ports';
@@ -11,6 +11,8 @@ const IMAGE = types.Image.fromPartial({ id: 'sha256:' + 'b'.repeat(64), config: 
 
 class FakeImages implements ImageStorePort {
   snapshots = new Set<string>();
+  // What busybox names when a snapshot is asked for by it (a tag moved after get).
+  busyboxForSnapshots = IMAGE.id;
   async get(ref: string) {
     if (ref !== 'busybox') throw notFound(`No such image: ${ref}`);
     return IMAGE;
@@ -18,9 +20,12 @@ class FakeImages implements ImageStorePort {
   async list() { return [IMAGE]; }
   async remove() { return imagestore.RemoveImageResponse.fromPartial({}); }
   async tag() {}
-  async prepareSnapshot(key: string) {
+  async prepareSnapshot(key: string, image = IMAGE.id) {
+    const imageId = image === 'busybox' ? this.busyboxForSnapshots : image;
+    if (imageId !== IMAGE.id && imageId !== 'sha256:moved') throw notFound(`No such image: ${image}`);
+    if (this.snapshots.has(key)) throw alreadyExists(`snapshot ${key} exists`);
     this.snapshots.add(key);
-    return imagestore.Snapshot.fromPartial({ key, mounts: [{ type: 'overlay' }] });
+    return imagestore.Snapshot.fromPartial({ key, imageId, mounts: [{ type: 'overlay', source: imageId }] });
   }
   async getSnapshot(key: string) { return imagestore.Snapshot.fromPartial({ key }); }
   async removeSnapshot(key: string) { this.snapshots.delete(key); }
@@ -31,9 +36,11 @@ class FakeRuntime implements RuntimePort {
   containers = new Map<string, runtime.ContainerState>();
   failCreate = false;
   createdWith: CreateStart | undefined;
+  createdSpec: runtime.ContainerSpec | undefined;
   async create(spec: runtime.ContainerSpec, options?: CreateStart) {
     if (this.failCreate) throw internal('runc create failed');
     this.createdWith = options;
+    this.createdSpec = spec;
     const status = options?.start ? runtime.Status.STATUS_RUNNING : runtime.Status.STATUS_CREATED;
     const state = runtime.ContainerState.fromPartial({ id: spec.id, status });
     this.containers.set(spec.id, state);
@@ -124,6 +131,22 @@ describe('ContainerService', () => {
     await expect(service.create({ name: 'aa', config: { image: 'busybox' } as never, hostConfig: undefined })).rejects.toThrow(/already in use/);
     await expect(service.create({ name: 'bb', config: { image: 'nope' } as never, hostConfig: undefined })).rejects.toThrow(/No such image/);
     await expect(service.create({ name: 'bad name', config: { image: 'busybox' } as never, hostConfig: undefined })).rejects.toThrow(/Invalid container name/);
+    expect(images.snapshots.size).toBe(1);
+  });
+
+  it('drops the snapshot it asked for alongside the image when the plan is refused', async () => {
+    const bad = { name: 'xx', config: { image: 'busybox' } as never, hostConfig: { memory: -1 } as never };
+    await expect(service.create(bad)).rejects.toThrow(/invalid memory limit/);
+    expect(images.snapshots.size).toBe(0);
+    expect(rt.containers.size).toBe(0);
+  });
+
+  it('makes the snapshot again of the planned image when the tag moved in between', async () => {
+    images.busyboxForSnapshots = 'sha256:moved';
+    const { id } = await service.create({ name: 'yy', config: { image: 'busybox' } as never, hostConfig: undefined });
+    expect(rt.containers.get(id)).toBeDefined();
+    expect(images.snapshots).toEqual(new Set([id]));
+    expect(rt.createdSpec?.rootfs[0]?.source).toBe(IMAGE.id);
   });
 
   it('reconciles orphans left by a crash', async () => {

@@ -80,11 +80,25 @@ export class ContainerService {
     const id = randomBytes(32).toString('hex');
     const name = request.name ? validateContainerName(request.name) : generateName((n) => this.registry.nameTaken(n));
     this.registry.claimName(name, id);
-    const image = await this.deps.images.get(config.image);
-    const plan = planContainer({ id, config, hostConfig, image, cpuCount: this.deps.cpuCount });
+    // The snapshot is asked for by the same reference, alongside the image: one round trip to
+    // the image store fewer on the way to the runtime. One made of another image (the tag moved
+    // in between) is made again of the image the plan used.
+    const snapshotting = this.deps.images.prepareSnapshot(id, config.image);
+    // Its failure is reported where it is awaited; until then it must not count as unhandled.
+    snapshotting.catch(() => undefined);
+    let image: types.Image;
+    let plan: ReturnType<typeof planContainer>;
+    try {
+      image = await this.deps.images.get(config.image);
+      plan = planContainer({ id, config, hostConfig, image, cpuCount: this.deps.cpuCount });
+    } catch (err) {
+      await snapshotting.then(
+        () => this.deps.images.removeSnapshot(id).catch((cleanupErr: unknown) => this.cleanupFailed(id, cleanupErr)),
+        () => undefined,
+      );
+      throw err;
+    }
     return this.locks.run(id, async () => {
-      // Checked again under the lock: two creates may race for one name.
-      this.registry.claimName(name, id);
       const record: ContainerRecord = {
         id,
         name,
@@ -98,14 +112,21 @@ export class ContainerService {
         spec: plan.spec,
         restartCount: 0,
       };
-      this.registry.put(record);
       try {
-        const snapshot = await this.deps.images.prepareSnapshot(id, image.id);
+        // Checked again under the lock: two creates may race for one name.
+        this.registry.claimName(name, id);
+        this.registry.put(record);
+        let snapshot = await snapshotting;
+        if (snapshot.imageId !== image.id) {
+          await this.deps.images.removeSnapshot(id);
+          snapshot = await this.deps.images.prepareSnapshot(id, image.id);
+        }
         record.spec = { ...plan.spec, rootfs: snapshot.mounts };
         await this.deps.runtime.create(record.spec, start);
         await this.deps.records.save(record);
       } catch (err) {
         this.registry.delete(id);
+        await snapshotting.catch(() => undefined); // so that the discard finds what it made
         await this.discard(id);
         throw err;
       }

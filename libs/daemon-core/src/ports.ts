@@ -7,7 +7,8 @@ export interface ImageStorePort {
   list(all: boolean): Promise<types.Image[]>;
   remove(request: imagestore.RemoveImageRequest): Promise<imagestore.RemoveImageResponse>;
   tag(source: string, target: string): Promise<void>;
-  prepareSnapshot(key: string, imageId: string): Promise<imagestore.Snapshot>;
+  // image: an image ID, or a reference as get takes it.
+  prepareSnapshot(key: string, image: string): Promise<imagestore.Snapshot>;
   getSnapshot(key: string): Promise<imagestore.Snapshot>;
   removeSnapshot(key: string): Promise<void>;
   listSnapshots(): Promise<imagestore.Snapshot[]>;

@@ -78,6 +78,7 @@ export interface TagRequest {
 
 export interface PrepareSnapshotRequest {
   key: string;
+  /** The image's ID, or a reference to it as Get takes one. */
   imageId: string;
 }
 
