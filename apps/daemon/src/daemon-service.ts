@@ -158,7 +158,7 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
       if (first?.frame?.$case !== 'attach') throw invalidArgument('an attach stream must open with an AttachOpen frame');
       const record = await containers.prepareAttach(first.frame.value.id, first.frame.value.prepareStart);
       const upstream = deps.runtime.client.attach(callMetadata(true));
-      upstream.write({ frame: { $case: 'attach', value: { ...first.frame.value, id: record.id } } });
+      upstream.write({ frame: { $case: 'attach', value: { ...first.frame.value, id: record.id, afterCreate: false } } });
       await proxyDuplex(call, rest, upstream, signal);
     }),
 

@@ -1,7 +1,7 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { ContainerService } from '@berth/daemon-core';
 import { invalidArgument } from '@berth/errors';
-import { callMetadata, firstFrame, proxyDuplex } from '@berth/grpc-kit';
+import { callMetadata, firstFrame, fromGrpcError, isServiceError, proxyDuplex } from '@berth/grpc-kit';
 import type { daemon, types } from '@berth/proto';
 import type { RuntimeClient } from './runtime-client';
 
@@ -18,10 +18,11 @@ async function* stdioFrames(rest: AsyncIterator<daemon.RunClientFrame>): AsyncGe
 
 /*
  * RunContainer (docker run, attached): creates and starts the container in one step with the
- * runtime, its output held unread until the attach that follows is live, so that no output is
- * lost; tells the client its ID, attaches through the runtime shim and relays the attach both
- * ways. A failure before `created` left nothing behind (the create cleans up after itself);
- * after it, the container stays as docker's would (a --rm one is removed once it exits).
+ * runtime, its output held unread until the attach is live, so that no output is lost. The
+ * attach goes to the runtime shim along with the create (the shim waits for the create), then
+ * the client hears the container's ID, and the attach is relayed both ways. A failure before
+ * `created` left nothing behind (the create cleans up after itself); after it, the container
+ * stays as docker's would (a --rm one is removed once it exits).
  */
 export async function runContainer(
   containers: ContainerService,
@@ -32,9 +33,26 @@ export async function runContainer(
   const { first, rest } = await firstFrame<daemon.RunClientFrame>(call);
   if (first?.frame?.$case !== 'open' || first.frame.value.create === undefined) throw invalidArgument('a run stream must open with a RunOpen frame');
   const { create, stdin, stdout, stderr } = first.frame.value;
-  const created = await containers.create(create, { start: true, holdOutput: true });
-  call.write({ frame: { $case: 'created', value: { id: created.id, warnings: created.warnings } } });
   const upstream = runtime.client.attach(callMetadata(true));
-  upstream.write({ frame: { $case: 'attach', value: { id: created.id, stdin, stdout, stderr, logs: false, prepareStart: false } } });
+  // Until the proxy listens, the attach's failure waits here: the create's own error, if any,
+  // is what the caller hears.
+  let attachError: unknown;
+  const keepError = (err: unknown): void => {
+    attachError ??= err;
+  };
+  upstream.on('error', keepError);
+  let created: daemon.CreateContainerResponse;
+  try {
+    created = await containers.create(create, {
+      start: { start: true, holdOutput: true },
+      onRuntimeCreate: (id) => upstream.write({ frame: { $case: 'attach', value: { id, stdin, stdout, stderr, logs: false, prepareStart: false, afterCreate: true } } }),
+    });
+  } catch (err) {
+    upstream.cancel();
+    throw err;
+  }
+  call.write({ frame: { $case: 'created', value: { id: created.id, warnings: created.warnings } } });
+  upstream.off('error', keepError);
+  if (attachError !== undefined) throw isServiceError(attachError) ? fromGrpcError(attachError) : attachError;
   await proxyDuplex(call, stdioFrames(rest), upstream, signal);
 }

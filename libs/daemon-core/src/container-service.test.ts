@@ -109,7 +109,12 @@ describe('ContainerService', () => {
     service.close();
     service = new ContainerService({ records: new FileRecordStore(dir), images, runtime: rt, events: { emit: (e) => events.push(e.action) }, logger, cpuCount: 2 });
     await service.load();
-    await service.create({ name: 'once', config: { image: 'busybox' } as never, hostConfig: { autoRemove: true } as never }, { start: true, holdOutput: true });
+    const heard: string[] = [];
+    const { id } = await service.create(
+      { name: 'once', config: { image: 'busybox' } as never, hostConfig: { autoRemove: true } as never },
+      { start: { start: true, holdOutput: true }, onRuntimeCreate: (created) => heard.push(created) },
+    );
+    expect(heard).toEqual([id]);
     expect(events).toEqual(['create', 'start']);
     expect(rt.createdWith).toEqual({ start: true, holdOutput: true });
     // The fake's wait answers at once, as if the container had exited right away.

@@ -9,6 +9,11 @@ import { ContainerRegistry } from './container-registry';
 import { KeyedMutex } from '@berth/keyed-mutex';
 import { generateName, validateContainerName } from './names';
 import type { CreateStart, EventSink, ImageStorePort, Logger, RuntimePort } from './ports';
+
+export interface CreateOptions {
+  start?: CreateStart;
+  onRuntimeCreate?: (id: string) => void;
+}
 import type { RecordStore } from './record-store';
 import { dockerState } from './state-view';
 
@@ -73,8 +78,10 @@ export class ContainerService {
   }
 
   // With start, the container also starts (docker run, in one step with the runtime): then a --rm
-  // one is removed once it exits, as after start.
-  async create(request: daemon.CreateContainerRequest, start?: CreateStart): Promise<daemon.CreateContainerResponse> {
+  // one is removed once it exits, as after start. onRuntimeCreate hears the container's ID as its
+  // runtime create is sent (run sends its attach along).
+  async create(request: daemon.CreateContainerRequest, options: CreateOptions = {}): Promise<daemon.CreateContainerResponse> {
+    const { start } = options;
     const config = daemon.ContainerConfig.fromPartial(request.config ?? {});
     const hostConfig = daemon.HostConfig.fromPartial(request.hostConfig ?? {});
     const id = randomBytes(32).toString('hex');
@@ -122,7 +129,9 @@ export class ContainerService {
           snapshot = await this.deps.images.prepareSnapshot(id, image.id);
         }
         record.spec = { ...plan.spec, rootfs: snapshot.mounts };
-        await this.deps.runtime.create(record.spec, start);
+        const creating = this.deps.runtime.create(record.spec, start);
+        options.onRuntimeCreate?.(id);
+        await creating;
         await this.deps.records.save(record);
       } catch (err) {
         this.registry.delete(id);

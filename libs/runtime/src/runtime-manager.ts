@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { mkdir, readdir } from 'node:fs/promises';
 import { alreadyExists, failedPrecondition, notFound } from '@berth/errors';
 import { runtime, types } from '@berth/proto';
@@ -17,6 +18,8 @@ import { teardownContainer } from './teardown';
 import { topProcesses } from './top';
 
 const { Status } = runtime;
+// How long an attach sent along with a create waits for that create to arrive.
+const CREATE_ARRIVAL_MS = 60_000;
 const { OutputStream } = types;
 export interface StdioCall {
   input: AsyncIterator<types.StdioClientFrame>;
@@ -34,6 +37,10 @@ export class RuntimeManager {
   private readonly exits: ExitWatcher;
   private readonly parents = new ParentGate();
   private readonly execs: ExecSessions;
+  // Creates under way, and word of each one's beginning (by container id), for an attach sent
+  // along with its create (see attach).
+  private readonly pendingCreates = new Map<string, Promise<unknown>>();
+  private readonly createsBegun = new EventEmitter();
 
   constructor(private readonly ctx: ShimContext) {
     this.exits = new ExitWatcher((path) => ctx.monitor.readExit(path));
@@ -148,13 +155,37 @@ export class RuntimeManager {
 
   async create(spec: runtime.ContainerSpec | undefined, options?: CreateOptions): Promise<runtime.ContainerState> {
     const id = spec?.id ?? '';
-    return this.locks.run(id, async () => {
+    const creating = this.locks.run(id, async () => {
       if (this.records.has(id)) throw alreadyExists(`container ${id} already exists`);
       const record = await this.parents.create(() => createContainer(this.ctx, spec, options));
       this.records.set(id, record);
       this.watchExit(record);
       return containerState(this.ctx, record);
     });
+    if (id !== '' && !this.pendingCreates.has(id)) {
+      this.pendingCreates.set(id, creating);
+      this.createsBegun.emit(id);
+    }
+    try {
+      return await creating;
+    } finally {
+      if (this.pendingCreates.get(id) === creating) this.pendingCreates.delete(id);
+    }
+  }
+
+  // For an attach sent along with the create (docker run): the create may not have arrived yet.
+  // Waits for it to begin (as long as the caller waits, a minute at most) and then to end; its
+  // failure is the attach's.
+  private async createSentWith(id: string, signal: AbortSignal): Promise<void> {
+    if (!this.records.has(id) && !this.pendingCreates.has(id)) {
+      const gaveUp = AbortSignal.any([signal, this.closing.signal, AbortSignal.timeout(CREATE_ARRIVAL_MS)]);
+      try {
+        await once(this.createsBegun, id, { signal: gaveUp });
+      } catch {
+        throw notFound(`no such container: ${id}`);
+      }
+    }
+    await this.pendingCreates.get(id);
   }
 
   async start(id: string): Promise<runtime.ContainerState> {
@@ -267,6 +298,7 @@ export class RuntimeManager {
   }
 
   async attach(open: types.AttachOpen, call: StdioCall): Promise<void> {
+    if (open.afterCreate) await this.createSentWith(open.id, call.signal);
     const record = this.record(open.id);
     const paths = this.ctx.paths.container(record.id);
     if (open.logs) {

@@ -141,8 +141,9 @@ export class ShimFixture {
   }
 
   // Attaches until the container exits; `onReady` runs once output is live.
-  attach(id: string, stdin?: string, onReady?: () => void): Promise<RunOutput> {
-    const first: types.StdioClientFrame = { frame: { $case: 'attach', value: { id, stdin: stdin !== undefined, stdout: true, stderr: true, logs: false, prepareStart: false } } };
+  // afterCreate: sent along with the container's create, which may come after it.
+  attach(id: string, stdin?: string, onReady?: () => void, afterCreate = false): Promise<RunOutput> {
+    const first: types.StdioClientFrame = { frame: { $case: 'attach', value: { id, stdin: stdin !== undefined, stdout: true, stderr: true, logs: false, prepareStart: false, afterCreate } } };
     return this.stdio(this.client.attach(), first, stdin, onReady);
   }
 

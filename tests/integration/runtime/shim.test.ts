@@ -170,6 +170,24 @@ describeShim('runtime shim under runc', () => {
     }
   });
 
+  it('lets an attach sent along with the create wait for it, and fail with it', async () => {
+    const name = id('along');
+    const attached = shim.attach(name, undefined, undefined, true);
+    await sleep(100); // the create arrives after the attach
+    await shim.create(shim.spec(name, ['sh', '-c', 'echo along; exit 2']), { start: true, holdOutput: true });
+    try {
+      const out = await attached;
+      expect(out.stdout).toBe('along\n');
+      expect(out.exit.exitCode).toBe(2);
+    } finally {
+      await unaryCall(shim.client, 'delete', { id: name, force: true }, { timeoutMs: 60_000 });
+    }
+    const failing = id('along-failing');
+    const refused = shim.attach(failing, undefined, undefined, true);
+    await expect(shim.create(shim.spec(failing, ['no-such-command']), { start: true, holdOutput: true })).rejects.toMatchObject({ code: ErrorCode.CommandNotFound });
+    await expect(refused).rejects.toThrow(/executable file not found/);
+  });
+
   it('runs a privileged container with a terminal', async () => {
     const name = id('priv');
     const spec = shim.spec(name, ['sh', '-c', 'grep Seccomp: /proc/self/status; test -c /dev/null && ls /dev | wc -l; tty'], {

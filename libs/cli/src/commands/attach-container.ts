@@ -18,7 +18,7 @@ export async function attachContainer(ctx: CliContext, choice: AttachChoice): Pr
   const { id } = choice;
   const end = await runSession({
     stream: daemon.attach(),
-    open: { frame: { $case: 'attach', value: { id, stdin: choice.stdin, stdout: true, stderr: true, logs: false, prepareStart: choice.start === true } } },
+    open: { frame: { $case: 'attach', value: { id, stdin: choice.stdin, stdout: true, stderr: true, logs: false, prepareStart: choice.start === true, afterCreate: false } } },
     wrap: plainFrame,
     io: ctx.io,
     stdin: choice.stdin,

@@ -156,6 +156,11 @@ export interface AttachOpen {
    * container is made startable again before attaching, instead of refusing the attach.
    */
   prepareStart: boolean;
+  /**
+   * Runtime shim only: the container's Create was sent along with this attach (docker run) and
+   * may not have arrived yet; the attach waits for it, and fails with it.
+   */
+  afterCreate: boolean;
 }
 
 export interface ExecOpen {
@@ -1658,7 +1663,7 @@ export const StdioClientFrame: MessageFns<StdioClientFrame> = {
 };
 
 function createBaseAttachOpen(): AttachOpen {
-  return { id: "", stdin: false, stdout: false, stderr: false, logs: false, prepareStart: false };
+  return { id: "", stdin: false, stdout: false, stderr: false, logs: false, prepareStart: false, afterCreate: false };
 }
 
 export const AttachOpen: MessageFns<AttachOpen> = {
@@ -1680,6 +1685,9 @@ export const AttachOpen: MessageFns<AttachOpen> = {
     }
     if (message.prepareStart !== false) {
       writer.uint32(48).bool(message.prepareStart);
+    }
+    if (message.afterCreate !== false) {
+      writer.uint32(56).bool(message.afterCreate);
     }
     return writer;
   },
@@ -1745,6 +1753,14 @@ export const AttachOpen: MessageFns<AttachOpen> = {
             message.prepareStart = reader.bool();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.afterCreate = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1769,6 +1785,11 @@ export const AttachOpen: MessageFns<AttachOpen> = {
         : isSet(object.prepare_start)
         ? globalThis.Boolean(object.prepare_start)
         : false,
+      afterCreate: isSet(object.afterCreate)
+        ? globalThis.Boolean(object.afterCreate)
+        : isSet(object.after_create)
+        ? globalThis.Boolean(object.after_create)
+        : false,
     };
   },
 
@@ -1792,6 +1813,9 @@ export const AttachOpen: MessageFns<AttachOpen> = {
     if (message.prepareStart !== false) {
       obj.prepareStart = message.prepareStart;
     }
+    if (message.afterCreate !== false) {
+      obj.afterCreate = message.afterCreate;
+    }
     return obj;
   },
 
@@ -1806,6 +1830,7 @@ export const AttachOpen: MessageFns<AttachOpen> = {
     message.stderr = object.stderr ?? false;
     message.logs = object.logs ?? false;
     message.prepareStart = object.prepareStart ?? false;
+    message.afterCreate = object.afterCreate ?? false;
     return message;
   },
 };
