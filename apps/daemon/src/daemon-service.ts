@@ -98,7 +98,7 @@ export function daemonService(deps: DaemonServiceDeps): daemon.DaemonServiceServ
       relayArchive(images.client.exportSnapshot({ key: containers.resolve(request.id).id }, callMetadata(true)), call, signal),
     ),
 
-    createContainer: unary((request) => containers.create(request)),
+    createContainer: unary((request) => containers.create(request, request.start ? { start: { start: true, holdOutput: false } } : {})),
     startContainer: unary(async (request) => {
       await containers.start(request.id);
       return empty();

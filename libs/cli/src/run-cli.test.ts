@@ -122,6 +122,7 @@ describe('berth run against a fake daemon', () => {
 
   it('wait prints exit codes', async () => {
     const id = (await run(['run', '-d', 'img', 'exit', '4'])).stdout.trim();
+    expect(engine.created.at(-1)?.start).toBe(true); // created and started in one step
     expect(await run(['wait', id])).toEqual({ code: 0, stdout: '4\n', stderr: '' });
   });
 });

@@ -80,7 +80,7 @@ export class ContainerService {
   // With start, the container also starts (docker run, in one step with the runtime): then a --rm
   // one is removed once it exits, as after start. onRuntimeCreate hears the container's ID as its
   // runtime create is sent (run sends its attach along).
-  async create(request: daemon.CreateContainerRequest, options: CreateOptions = {}): Promise<daemon.CreateContainerResponse> {
+  async create(request: Omit<daemon.CreateContainerRequest, 'start'>, options: CreateOptions = {}): Promise<daemon.CreateContainerResponse> {
     const { start } = options;
     const config = daemon.ContainerConfig.fromPartial(request.config ?? {});
     const hostConfig = daemon.HostConfig.fromPartial(request.hostConfig ?? {});

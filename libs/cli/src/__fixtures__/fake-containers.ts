@@ -96,6 +96,8 @@ export class FakeContainers {
       },
     };
     this.containers.set(id, container);
+    // run -d starts it in the same step, as the daemon does.
+    if (request.start) this.start(id);
     return { id, warnings: [] };
   }
 

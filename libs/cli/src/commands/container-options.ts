@@ -110,6 +110,7 @@ export function containerRequest(
   const envList = [...flags.envFile.flatMap((file) => readEnvFile(file, env)), ...flags.env.map((entry) => resolveEnv(entry, env))];
   return {
     name: flags.name ?? '',
+    start: false,
     config: {
       image,
       cmd,

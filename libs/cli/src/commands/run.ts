@@ -41,10 +41,9 @@ async function runContainer(ctx: CliContext, cmd: DockerCommand, args: string[],
       for (const warning of warnings) ctx.io.stderr.write(`WARNING: ${warning}\n`);
     };
     if (flags.detach === true) {
-      const created = await createWithPull(ctx, request, flags);
+      const created = await createWithPull(ctx, { ...request, start: true }, flags);
       id = created.id;
       printWarnings(created.warnings);
-      await daemon.call('startContainer', { id });
       ctx.io.stdout.write(`${id}\n`);
       return;
     }

@@ -189,7 +189,11 @@ export interface HostConfig {
 export interface CreateContainerRequest {
   name: string;
   config: ContainerConfig | undefined;
-  hostConfig: HostConfig | undefined;
+  hostConfig:
+    | HostConfig
+    | undefined;
+  /** Start it too, in the same step with the runtime (docker run -d). */
+  start: boolean;
 }
 
 export interface CreateContainerResponse {
@@ -2937,7 +2941,7 @@ export const HostConfig: MessageFns<HostConfig> = {
 };
 
 function createBaseCreateContainerRequest(): CreateContainerRequest {
-  return { name: "", config: undefined, hostConfig: undefined };
+  return { name: "", config: undefined, hostConfig: undefined, start: false };
 }
 
 export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
@@ -2950,6 +2954,9 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     }
     if (message.hostConfig !== undefined) {
       HostConfig.encode(message.hostConfig, writer.uint32(26).fork()).join();
+    }
+    if (message.start !== false) {
+      writer.uint32(32).bool(message.start);
     }
     return writer;
   },
@@ -2991,6 +2998,14 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
             message.hostConfig = HostConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.start = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3012,6 +3027,7 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
         : isSet(object.host_config)
         ? HostConfig.fromJSON(object.host_config)
         : undefined,
+      start: isSet(object.start) ? globalThis.Boolean(object.start) : false,
     };
   },
 
@@ -3025,6 +3041,9 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     }
     if (message.hostConfig !== undefined) {
       obj.hostConfig = HostConfig.toJSON(message.hostConfig);
+    }
+    if (message.start !== false) {
+      obj.start = message.start;
     }
     return obj;
   },
@@ -3041,6 +3060,7 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     message.hostConfig = (object.hostConfig !== undefined && object.hostConfig !== null)
       ? HostConfig.fromPartial(object.hostConfig)
       : undefined;
+    message.start = object.start ?? false;
     return message;
   },
 };
