@@ -83,7 +83,60 @@ function imageGroup(ctx: CliContext): DockerCommand {
   return group;
 }
 
-export function buildProgram(ctx: CliContext): DockerCommand {
+// Every top-level command by its name, in the order help lists them.
+export const TOP_LEVEL_COMMANDS: ReadonlyMap<string, Builder> = new Map<string, Builder>([
+  ['attach', attachCommand],
+  ['create', createCommand],
+  ['exec', execCommand],
+  ['kill', killCommand],
+  ['logs', logsCommand],
+  ['pause', pauseCommand],
+  ['rename', renameCommand],
+  ['restart', restartCommand],
+  ['rm', rmCommand],
+  ['run', runCommand],
+  ['start', startCommand],
+  ['stop', stopCommand],
+  ['top', topCommand],
+  ['unpause', unpauseCommand],
+  ['wait', waitCommand],
+  ['ps', psCommand],
+  ['inspect', inspectCommand],
+  ['images', imagesCommand],
+  ['history', historyCommand],
+  ['import', importCommand],
+  ['pull', pullCommand],
+  ['push', pushCommand],
+  ['login', loginCommand],
+  ['logout', logoutCommand],
+  ['search', searchCommand],
+  ['rmi', rmiCommand],
+  ['tag', tagCommand],
+  ['save', saveCommand],
+  ['load', loadCommand],
+  ['export', exportCommand],
+  ['version', versionCommand],
+  ['info', infoCommand],
+  ['container', containerGroup],
+  ['image', imageGroup],
+  ['system', systemCommand],
+  ['hub', hubGroup],
+]);
+
+// The command a command line names, when it names one before any option but -H/--host.
+export function commandNameOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '-H' || arg === '--host') i++;
+    else if (arg.startsWith('--host=') || (arg.startsWith('-H') && arg.length > 2)) continue;
+    else return arg.startsWith('-') ? undefined : arg;
+  }
+  return undefined;
+}
+
+// With argv, only the command it names is built: building every command (the container ones
+// twice) took milliseconds of each start. Help, a typo or a bare `berth` get them all.
+export function buildProgram(ctx: CliContext, argv?: readonly string[]): DockerCommand {
   const program = new DockerCommand('berth', ctx.io)
     .usage('[OPTIONS] COMMAND')
     .description('A self-sufficient runtime for containers, in TypeScript')
@@ -95,27 +148,8 @@ export function buildProgram(ctx: CliContext): DockerCommand {
       if (program.opts<{ version?: boolean }>().version === true) ctx.io.stdout.write(`Berth version ${CLI_VERSION}\n`);
       else program.outputHelp();
     });
-  for (const build of CONTAINER_COMMANDS) program.addCommand(build(ctx));
-  program.addCommand(psCommand(ctx));
-  program.addCommand(inspectCommand(ctx));
-  program.addCommand(imagesCommand(ctx));
-  program.addCommand(historyCommand(ctx));
-  program.addCommand(importCommand(ctx));
-  program.addCommand(pullCommand(ctx));
-  program.addCommand(pushCommand(ctx));
-  program.addCommand(loginCommand(ctx));
-  program.addCommand(logoutCommand(ctx));
-  program.addCommand(searchCommand(ctx));
-  program.addCommand(rmiCommand(ctx));
-  program.addCommand(tagCommand(ctx));
-  program.addCommand(saveCommand(ctx));
-  program.addCommand(loadCommand(ctx));
-  program.addCommand(exportCommand(ctx));
-  program.addCommand(versionCommand(ctx));
-  program.addCommand(infoCommand(ctx));
-  program.addCommand(containerGroup(ctx));
-  program.addCommand(imageGroup(ctx));
-  program.addCommand(systemCommand(ctx));
-  program.addCommand(hubGroup(ctx));
+  const named = argv === undefined ? undefined : commandNameOf(argv);
+  const only = named === undefined ? undefined : TOP_LEVEL_COMMANDS.get(named);
+  for (const build of only ? [only] : TOP_LEVEL_COMMANDS.values()) program.addCommand(build(ctx));
   return program;
 }

@@ -40,7 +40,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO()): 
     io,
     daemon: () => (client ??= new (daemonClientModule().DaemonClient)(resolveHost(program.opts<{ host?: string }>().host, io.env))),
   };
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
