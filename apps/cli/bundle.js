@@ -7,7 +7,7 @@
 //                         later `tsc -b` has made stale and fall back to dist/main.js;
 //   dist/berth.js.cache   V8's code cache for the bundle, so that a start compiles nothing.
 const { spawn } = require('node:child_process');
-const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const esbuild = require('esbuild');
@@ -62,11 +62,19 @@ async function buildBundle() {
   const escaped = readFileSync(bundle, 'utf8').replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   writeFileSync(bundle, escaped);
 
-  // The compiled libs it was built from, and the package folders of what it took from
-  // node_modules: npm writes package files with a fixed old mtime, but a package it (re)installs
-  // is a new folder. The stand-in module the plugin made is no file.
+  // What it was built from, for launch.js to stat at every start, so as few paths as tell it
+  // all: each compiled project by its build info (tsc -b rewrites it whenever it emits the
+  // project), a project without one by its files, and the package folders of what it took from
+  // node_modules (npm writes package files with a fixed old mtime, but a package it (re)installs
+  // is a new folder). The stand-in module the plugin made is no file.
   const files = Object.keys(result.metafile.inputs).filter((input) => !input.startsWith('berth-lazy:'));
-  const inputs = [...new Set(files.map((input) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? input))];
+  const stampOf = (input) => {
+    const pkg = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+    if (pkg !== undefined) return pkg;
+    const buildInfo = `${/^((?:apps|libs)\/[^/]+\/dist)\//.exec(input)?.[1]}/.tsbuildinfo`;
+    return existsSync(join(repo, buildInfo)) ? buildInfo : input;
+  };
+  const inputs = [...new Set(files.map(stampOf))];
   writeFileSync(join(dist, 'berth.inputs'), `${inputs.join('\n')}\n`);
 }
 
