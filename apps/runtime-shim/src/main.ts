@@ -43,10 +43,12 @@ async function main(): Promise<void> {
   await listen(server, address);
   logger.info(`listening on ${address}`);
 
-  // Containers belong to their monitors, not to the shim: stopping the shim leaves them running.
+  // Containers belong to their monitors, not to the shim: stopping the shim leaves them running
+  // (and their cgroup parent with them; an empty one goes).
   const stop = (): void => {
     manager.close();
     shutdown(server)
+      .then(() => manager.removeIdleParents())
       .then(() => process.exit(0))
       .catch(() => process.exit(1));
   };

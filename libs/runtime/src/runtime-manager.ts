@@ -102,16 +102,14 @@ export class RuntimeManager {
   // has not exited (by its exit file), is already released, or was deleted (or re-created)
   // meanwhile. Wait, State and List await it, so what they report as stopped holds nothing.
   private async release(record: ContainerRecord): Promise<void> {
-    const released = await this.locks.run(record.id, async () => {
+    await this.locks.run(record.id, async () => {
       const paths = this.ctx.paths.container(record.id);
-      if (this.records.get(record.id) !== record || record.released) return false;
-      if (!(await this.ctx.monitor.readExit(paths.exitFile))) return false;
+      if (this.records.get(record.id) !== record || record.released) return;
+      if (!(await this.ctx.monitor.readExit(paths.exitFile))) return;
       await releaseContainer(this.ctx, record);
       record.released = true;
       await saveRecord(paths.record, record);
-      return true;
     });
-    if (released) await this.dropParent(record.cgroupParent);
   }
 
   // A failed release leaves the container as it was (Delete removes it all the same) and is tried
@@ -124,8 +122,17 @@ export class RuntimeManager {
     }
   }
 
+  // The shim's own cgroup parent stays while the shim runs, as docker's does: removed whenever
+  // its last container went and made again by the next, it cost each `run --rm` about 20 ms
+  // (cgroup v1 makes and destroys a directory in every hierarchy). A parent of an earlier
+  // --cgroup-parent goes with its last container; every empty one goes when the shim stops.
   private async dropParent(parent: string): Promise<void> {
     await this.parents.removeIfIdle(() => this.ctx.cgroups.removeParentIfEmpty(parent));
+  }
+
+  async removeIdleParents(): Promise<void> {
+    const parents = new Set([this.ctx.cgroupParent, ...[...this.records.values()].map((record) => record.cgroupParent)]);
+    for (const parent of parents) await this.dropParent(parent);
   }
 
   // A container is worth keeping when it has exited properly, has a monitor, or runs anyway.
@@ -226,8 +233,8 @@ export class RuntimeManager {
       this.records.delete(id);
       return record.cgroupParent;
     });
-    // An empty parent goes; one still holding another container's cgroup stays (rmdir refuses).
-    await this.dropParent(parent);
+    // An earlier parent goes once empty (rmdir refuses one still holding a container's cgroup).
+    if (parent !== this.ctx.cgroupParent) await this.dropParent(parent);
   }
 
   async state(id: string): Promise<runtime.ContainerState> {

@@ -331,9 +331,15 @@ describeShim('runtime shim under runc', () => {
     expect(existsSync(bundle)).toBe(false);
   });
 
-  it('drops the cgroup parent once the last container is gone', () => {
-    for (const controller of [...readdirSync('/sys/fs/cgroup'), '']) {
-      expect(existsSync(join('/sys/fs/cgroup', controller, shim.cgroupParent))).toBe(false);
-    }
+  it('keeps its cgroup parent while it runs, and drops it once empty when it stops', async () => {
+    const name = id('parent');
+    await shim.create(shim.spec(name, ['true']), { start: true });
+    await unaryCall(shim.client, 'wait', { id: name }, { timeoutMs: 30_000 });
+    await unaryCall(shim.client, 'delete', { id: name, force: true }, { timeoutMs: 60_000 });
+    const parentDirs = [...readdirSync('/sys/fs/cgroup'), ''].map((controller) => join('/sys/fs/cgroup', controller, shim.cgroupParent));
+    expect(parentDirs.some((dir) => existsSync(dir))).toBe(true);
+    await shim.stop();
+    expect(parentDirs.filter((dir) => existsSync(dir))).toEqual([]);
+    await shim.start();
   });
 });
