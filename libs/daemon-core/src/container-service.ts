@@ -78,8 +78,8 @@ export class ContainerService {
   }
 
   // With start, the container also starts (docker run, in one step with the runtime): then a --rm
-  // one is removed once it exits, as after start. onRuntimeCreate hears the container's ID as its
-  // runtime create is sent (run sends its attach along).
+  // one is removed once it exits, as after start. onRuntimeCreate hears the container's ID just
+  // before its runtime create is sent (run sends its attach along).
   async create(request: Omit<daemon.CreateContainerRequest, 'start'>, options: CreateOptions = {}): Promise<daemon.CreateContainerResponse> {
     const { start } = options;
     const config = daemon.ContainerConfig.fromPartial(request.config ?? {});
@@ -129,9 +129,8 @@ export class ContainerService {
           snapshot = await this.deps.images.prepareSnapshot(id, image.id);
         }
         record.spec = { ...plan.spec, rootfs: snapshot.mounts };
-        const creating = this.deps.runtime.create(record.spec, start);
         options.onRuntimeCreate?.(id);
-        await creating;
+        await this.deps.runtime.create(record.spec, start);
         await this.deps.records.save(record);
       } catch (err) {
         this.registry.delete(id);

@@ -18,9 +18,9 @@ import { teardownContainer } from './teardown';
 import { topProcesses } from './top';
 
 const { Status } = runtime;
+const { OutputStream } = types;
 // How long an attach sent along with a create waits for that create to arrive.
 const CREATE_ARRIVAL_MS = 60_000;
-const { OutputStream } = types;
 export interface StdioCall {
   input: AsyncIterator<types.StdioClientFrame>;
   write: FrameSink;
