@@ -308,13 +308,17 @@ export class RuntimeManager {
     if (open.afterCreate) await this.createSentWith(open.id, call.signal);
     const record = this.record(open.id);
     const paths = this.ctx.paths.container(record.id);
-    if (open.logs) {
+    const replayLog = async (): Promise<void> => {
       for await (const entry of this.ctx.monitor.readLog(paths.logPath, { follow: false, tail: -1, signal: call.signal })) {
         if ((entry.stream === 'stdout' && open.stdout) || (entry.stream === 'stderr' && open.stderr)) call.write(outputFrame(entry.stream, entry.data, entry.time));
       }
-    }
+    };
+    if (open.logs) await replayLog();
     const state = await containerState(this.ctx, record);
     if (state.status === Status.STATUS_STOPPED) {
+      // A container that ended before the attach sent along with its create got to it (the
+      // monitor held its output for a while, then logged it) has all it wrote in its log.
+      if (open.afterCreate && !open.logs) await replayLog();
       call.write(readyFrame);
       call.write(exitFrame({ exitCode: state.exitCode, oomKilled: state.oomKilled, finishedAt: state.finishedAt }));
       return;

@@ -182,11 +182,22 @@ describeShim('runtime shim under runc', () => {
     } finally {
       await unaryCall(shim.client, 'delete', { id: name, force: true }, { timeoutMs: 60_000 });
     }
+    // One that ended, its held output let go to the log, before the attach came: the log is replayed.
+    const late = id('along-late');
+    await shim.create(shim.spec(late, ['sh', '-c', 'echo late; exit 6']), { start: true, holdOutput: true });
+    try {
+      await unaryCall(shim.client, 'wait', { id: late }, { timeoutMs: 30_000 });
+      const out = await shim.attach(late, undefined, undefined, true);
+      expect(out.stdout).toBe('late\n');
+      expect(out.exit.exitCode).toBe(6);
+    } finally {
+      await unaryCall(shim.client, 'delete', { id: late, force: true }, { timeoutMs: 60_000 });
+    }
     const failing = id('along-failing');
     const refused = shim.attach(failing, undefined, undefined, true);
     await expect(shim.create(shim.spec(failing, ['no-such-command']), { start: true, holdOutput: true })).rejects.toMatchObject({ code: ErrorCode.CommandNotFound });
     await expect(refused).rejects.toThrow(/executable file not found/);
-  });
+  }, 30_000);
 
   it('runs a privileged container with a terminal', async () => {
     const name = id('priv');
