@@ -22,7 +22,8 @@ async function* stdioFrames(rest: AsyncIterator<daemon.RunClientFrame>): AsyncGe
  * attach goes to the runtime shim along with the create (the shim waits for the create), then
  * the client hears the container's ID, and the attach is relayed both ways. A failure before
  * `created` left nothing behind (the create cleans up after itself); after it, the container
- * stays as docker's would (a --rm one is removed once it exits).
+ * stays as docker's would (a --rm one is removed once it exits, and leaves the daemon's view
+ * before its client hears the exit).
  */
 export async function runContainer(
   containers: ContainerService,
@@ -54,5 +55,11 @@ export async function runContainer(
   call.write({ frame: { $case: 'created', value: { id: created.id, warnings: created.warnings } } });
   upstream.off('error', keepError);
   if (attachError !== undefined) throw isServiceError(attachError) ? fromGrpcError(attachError) : attachError;
-  await proxyDuplex(call, stdioFrames(rest), upstream, signal);
+  // A --rm container is gone from view before its client hears its exit (docker's run --rm
+  // returns once it is removed): a name given again at once is free.
+  await proxyDuplex(call, stdioFrames(rest), upstream, signal, {
+    beforeForward: (frame) => {
+      if (frame.frame?.$case === 'exit') containers.retire(created.id);
+    },
+  });
 }

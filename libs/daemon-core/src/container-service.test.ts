@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alreadyExists, BerthError, internal, notFound } from '@berth/errors';
-import { imagestore, runtime, types } from '@berth/proto';
+import { daemon, imagestore, runtime, types } from '@berth/proto';
 import { ContainerService } from './container-service';
 import type { CreateStart, ImageStorePort, RuntimePort } from './ports';
 import { FileRecordStore } from './record-store';
@@ -121,6 +121,20 @@ describe('ContainerService', () => {
     for (let i = 0; i < 50 && rt.containers.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(rt.containers.size).toBe(0);
     expect(images.snapshots.size).toBe(0);
+  });
+
+  it('retires a --rm container at once: gone from view, its name free, the rest removed in the background', async () => {
+    const { id } = await service.create({ name: 'gone', config: { image: 'busybox' } as never, hostConfig: { autoRemove: true } as never });
+    const { id: kept } = await service.create({ name: 'kept', config: { image: 'busybox' } as never, hostConfig: undefined });
+    service.retire(id);
+    service.retire(kept); // not --rm: stays
+    await expect(service.inspect('gone')).rejects.toThrow('No such container: gone');
+    expect((await service.list(daemon.ListContainersRequest.fromPartial({ all: true }))).map((c) => c.id)).toEqual([kept]);
+    const { id: again } = await service.create({ name: 'gone', config: { image: 'busybox' } as never, hostConfig: undefined });
+    for (let i = 0; i < 50 && rt.containers.has(id); i++) await new Promise((r) => setTimeout(r, 10));
+    expect([...rt.containers.keys()].sort()).toEqual([kept, again].sort());
+    expect(images.snapshots).toEqual(new Set([kept, again]));
+    expect((await new FileRecordStore(dir).load()).map((r) => r.id).sort()).toEqual([kept, again].sort());
   });
 
   it('leaves nothing behind when the runtime fails', async () => {

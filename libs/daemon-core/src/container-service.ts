@@ -212,6 +212,23 @@ export class ContainerService {
     return record;
   }
 
+  // A --rm container whose exit a `run` is about to hand its client: it leaves the daemon's view
+  // now (its name free, gone from ps and inspect), as it has when docker run --rm returns, and
+  // its runtime state, snapshot and record go in the background. A daemon stopped meanwhile
+  // finds the record at its next start and removes the rest then (reconcile's auto-remove).
+  retire(id: string): void {
+    const record = this.registry.has(id) ? this.registry.resolve(id) : undefined;
+    if (!record?.hostConfig.autoRemove) return;
+    this.registry.delete(id);
+    this.autoRemoveWatches.get(id)?.abort();
+    void this.locks
+      .run(id, () => this.discard(id))
+      .then(
+        () => this.emit('destroy', record),
+        (err: unknown) => this.deps.logger.warn(`auto-remove of ${id}: ${errorMessageOf(err)}`),
+      );
+  }
+
   private watchAutoRemove(id: string): void {
     if (this.autoRemoveWatches.has(id)) return;
     const controller = new AbortController();

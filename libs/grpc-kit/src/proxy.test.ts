@@ -43,6 +43,18 @@ describe('proxyDuplex', () => {
     expect(cancelled()).toBe(true);
   });
 
+  it('shows each frame to beforeForward just before passing it on', async () => {
+    const { call, sent, upstream } = ends();
+    const seen: Array<[Frame, number]> = [];
+    const done = proxyDuplex(call, noFrames(), upstream, new AbortController().signal, { beforeForward: (frame) => seen.push([frame, sent.length]) });
+    upstream.push({ n: 1 });
+    upstream.push({ n: 2 });
+    upstream.push(null);
+    await done;
+    expect(seen).toEqual([[{ n: 1 }, 0], [{ n: 2 }, 1]]);
+    expect(sent).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
   it('passes frames straight on', async () => {
     const { call, sent, upstream } = ends();
     const done = proxyDuplex(call, noFrames(), upstream, new AbortController().signal);

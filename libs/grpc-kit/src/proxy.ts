@@ -1,6 +1,12 @@
 import type { ClientDuplexStream, ServerDuplexStream } from '@grpc/grpc-js';
 import { fromGrpcError, isServiceError } from './status-map';
 
+export interface ProxyOptions<Res> {
+  // Sees each upstream frame just before it is passed on (run: an exit retires a --rm container
+  // before its client hears of it).
+  beforeForward?: (frame: Res) => void;
+}
+
 // Pipes a server-side bidi call to an upstream bidi call, both ways, until the upstream ends.
 // `rest` is the iterator over the caller's remaining frames (its first frame was already read
 // to decide where to go), as the upstream takes them. Resolves when the upstream finishes;
@@ -10,6 +16,7 @@ export function proxyDuplex<In, Req, Res>(
   rest: AsyncIterator<Req>,
   upstream: ClientDuplexStream<Req, Res>,
   signal: AbortSignal,
+  options: ProxyOptions<Res> = {},
 ): Promise<void> {
   const pumpInbound = async (): Promise<void> => {
     for (;;) {
@@ -33,6 +40,7 @@ export function proxyDuplex<In, Req, Res>(
   return new Promise<void>((resolve, reject) => {
     // A full caller pauses the upstream until it drains.
     upstream.on('data', (frame: Res) => {
+      options.beforeForward?.(frame);
       if (call.write(frame)) return;
       upstream.pause();
       call.once('drain', () => upstream.resume());

@@ -95,6 +95,14 @@ describeIntegration('containers on a real stack', () => {
     expect(result.stdout).toBe('HELLO\n');
   });
 
+  it('is done with a --rm container once run returns: its name is free and ps shows nothing', async () => {
+    for (let i = 0; i < 3; i++) {
+      const result = await stack.berth(['run', '--rm', '--name', 'once-more', IMAGE, 'sh', '-c', 'exit 3']);
+      expect(result.code).toBe(3);
+      expect(await stack.must(['ps', '-aq'])).toBe('');
+    }
+  });
+
   it('keeps logs after exit and reports status in ps', async () => {
     const id = (await stack.must(['run', '-d', IMAGE, 'sh', '-c', 'echo out; echo err >&2; exit 4'])).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
