@@ -102,7 +102,11 @@ async function trainCodeCache() {
     rmSync(`${bundle}.cache`, { force: true });
     const socket = `unix://${join(scratch, 'berthd.sock')}`;
     await new Promise((resolve, reject) => server.bindAsync(socket, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
-    const run = spawn(process.execPath, [join(__dirname, 'launch.js'), '-H', socket, 'run', '--rm', 'trainer', 'true'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A minute is far beyond what the run takes; a hung one must not hang the build.
+    const run = spawn(process.execPath, [join(__dirname, 'launch.js'), '-H', socket, 'run', '--rm', 'trainer', 'true'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
     let output = '';
     run.stdout.on('data', (chunk) => (output += chunk));
     run.stderr.on('data', (chunk) => (output += chunk));

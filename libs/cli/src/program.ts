@@ -39,28 +39,28 @@ import { CLI_VERSION } from './version';
 
 type Builder = (ctx: CliContext, name?: string) => DockerCommand;
 
-// Container commands, available at the top level and under `berth container`.
-const CONTAINER_COMMANDS: Builder[] = [
-  attachCommand,
-  createCommand,
-  execCommand,
-  killCommand,
-  logsCommand,
-  pauseCommand,
-  renameCommand,
-  restartCommand,
-  rmCommand,
-  runCommand,
-  startCommand,
-  stopCommand,
-  topCommand,
-  unpauseCommand,
-  waitCommand,
-];
+// Container commands by name, available at the top level and under `berth container`.
+const CONTAINER_COMMANDS = new Map<string, Builder>([
+  ['attach', attachCommand],
+  ['create', createCommand],
+  ['exec', execCommand],
+  ['kill', killCommand],
+  ['logs', logsCommand],
+  ['pause', pauseCommand],
+  ['rename', renameCommand],
+  ['restart', restartCommand],
+  ['rm', rmCommand],
+  ['run', runCommand],
+  ['start', startCommand],
+  ['stop', stopCommand],
+  ['top', topCommand],
+  ['unpause', unpauseCommand],
+  ['wait', waitCommand],
+]);
 
 function containerGroup(ctx: CliContext): DockerCommand {
   const group = new DockerCommand('container', ctx.io).usage('COMMAND').description('Manage containers');
-  for (const build of CONTAINER_COMMANDS) group.addCommand(build(ctx));
+  for (const build of CONTAINER_COMMANDS.values()) group.addCommand(build(ctx));
   group.addCommand(psCommand(ctx, 'ls').alias('ps').alias('list'));
   group.addCommand(containerInspectCommand(ctx));
   group.addCommand(exportCommand(ctx));
@@ -85,21 +85,7 @@ function imageGroup(ctx: CliContext): DockerCommand {
 
 // Every top-level command by its name, in the order help lists them.
 export const TOP_LEVEL_COMMANDS: ReadonlyMap<string, Builder> = new Map<string, Builder>([
-  ['attach', attachCommand],
-  ['create', createCommand],
-  ['exec', execCommand],
-  ['kill', killCommand],
-  ['logs', logsCommand],
-  ['pause', pauseCommand],
-  ['rename', renameCommand],
-  ['restart', restartCommand],
-  ['rm', rmCommand],
-  ['run', runCommand],
-  ['start', startCommand],
-  ['stop', stopCommand],
-  ['top', topCommand],
-  ['unpause', unpauseCommand],
-  ['wait', waitCommand],
+  ...CONTAINER_COMMANDS,
   ['ps', psCommand],
   ['inspect', inspectCommand],
   ['images', imagesCommand],

@@ -9,13 +9,13 @@ import { ContainerRegistry } from './container-registry';
 import { KeyedMutex } from '@berth/keyed-mutex';
 import { generateName, validateContainerName } from './names';
 import type { CreateStart, EventSink, ImageStorePort, Logger, RuntimePort } from './ports';
+import type { RecordStore } from './record-store';
+import { dockerState } from './state-view';
 
 export interface CreateOptions {
   start?: CreateStart;
   onRuntimeCreate?: (id: string) => void;
 }
-import type { RecordStore } from './record-store';
-import { dockerState } from './state-view';
 
 const { Status } = runtime;
 const SIGKILL = 9;

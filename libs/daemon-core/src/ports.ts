@@ -14,7 +14,6 @@ export interface ImageStorePort {
   listSnapshots(): Promise<imagestore.Snapshot[]>;
 }
 
-// What the daemon needs from the runtime shim.
 // A create that also starts the container (docker run); holdOutput keeps its output for the
 // attach that follows, so that no byte is lost to the start coming before the attach.
 export interface CreateStart {
@@ -22,6 +21,7 @@ export interface CreateStart {
   holdOutput: boolean;
 }
 
+// What the daemon needs from the runtime shim.
 export interface RuntimePort {
   create(spec: runtime.ContainerSpec, options?: CreateStart): Promise<runtime.ContainerState>;
   start(id: string): Promise<runtime.ContainerState>;
