@@ -47,12 +47,15 @@ export function knownStatus(record: ContainerRecord): runtime.Status {
   return record.startedAt ? Status.STATUS_RUNNING : Status.STATUS_CREATED;
 }
 
-// Status comes from the exit file first (the monitor's word is final). While the monitor lives
-// it will write that file when the process ends, so the status the shim set holds and no `runc
-// state` (a process spawn) is needed; only a container whose monitor died is asked of runc.
-export async function containerState(ctx: ShimContext, record: ContainerRecord): Promise<runtime.ContainerState> {
+// The state of a container whose monitor has just reported it created (or started): nothing to
+// read, the monitor holds any exit until someone attaches or a while has passed.
+export function launchedState(ctx: ShimContext, record: ContainerRecord): runtime.ContainerState {
+  return { ...baseState(ctx, record), status: knownStatus(record) };
+}
+
+function baseState(ctx: ShimContext, record: ContainerRecord): runtime.ContainerState {
   const paths = ctx.paths.container(record.id);
-  const base: runtime.ContainerState = {
+  return {
     id: record.id,
     status: Status.STATUS_STOPPED,
     pid: record.pid ?? 0,
@@ -65,6 +68,14 @@ export async function containerState(ctx: ShimContext, record: ContainerRecord):
     bundle: paths.bundle,
     logPath: paths.logPath,
   };
+}
+
+// Status comes from the exit file first (the monitor's word is final). While the monitor lives
+// it will write that file when the process ends, so the status the shim set holds and no `runc
+// state` (a process spawn) is needed; only a container whose monitor died is asked of runc.
+export async function containerState(ctx: ShimContext, record: ContainerRecord): Promise<runtime.ContainerState> {
+  const paths = ctx.paths.container(record.id);
+  const base = baseState(ctx, record);
   const stopped = (exit: MonitorExit): runtime.ContainerState => ({ ...base, exitCode: exit.exitCode, oomKilled: exit.oomKilled, finishedAt: exit.finishedAt });
   const written = await ctx.monitor.readExit(paths.exitFile);
   if (written) return stopped(written);

@@ -18,6 +18,9 @@ export interface CreateOptions {
   start: boolean;
   // With start: the output waits for the first attach (see the monitor's --hold-output).
   holdOutput: boolean;
+  // Called once the monitor runs the container, before the record is saved: an attach waiting
+  // for this create may connect to the monitor from then on.
+  onLaunched?: (record: ContainerRecord) => void;
 }
 
 // Makes the bundle (record, mounted rootfs, config.json) and has a monitor run `runc create`
@@ -93,6 +96,7 @@ export async function createContainer(
     record.monitorPid = launched.monitorPid;
     record.phase = 'created';
     if (options.start) record.startedAt = new Date().toISOString();
+    options.onLaunched?.(record);
     await saveRecord(paths.record, record);
     return record;
   } catch (err) {

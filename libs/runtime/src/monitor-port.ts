@@ -12,7 +12,8 @@ export interface MonitorExit {
   signal: number;
 }
 
-export type MonitorEvent = { kind: 'stdout' | 'stderr'; data: Buffer } | { kind: 'exit'; exitCode: number };
+// An exit carries the whole record when the monitor sent it (see monitor/attach.ts).
+export type MonitorEvent = { kind: 'stdout' | 'stderr'; data: Buffer } | { kind: 'exit'; exitCode: number; record?: MonitorExit };
 
 export interface MonitorSession extends AsyncIterable<MonitorEvent> {
   writeStdin(data: Buffer): void;

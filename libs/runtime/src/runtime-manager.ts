@@ -3,13 +3,13 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { alreadyExists, failedPrecondition, notFound } from '@berth/errors';
 import { runtime, types } from '@berth/proto';
 import { type ContainerRecord, loadRecord, saveRecord } from './container-record';
-import { containerState, exitOf, exitStatusOf, UNKNOWN_EXIT_CODE } from './container-state';
+import { containerState, exitOf, exitStatusOf, launchedState, UNKNOWN_EXIT_CODE } from './container-state';
 import { createContainer, type CreateOptions } from './create-container';
 import { MONITOR_POLL_MS, sleep } from './abortable-sleep';
 import { ExecSessions } from './exec-sessions';
 import { ExitWatcher } from './exit-watcher';
 import { KeyedMutex } from '@berth/keyed-mutex';
-import type { MonitorExit } from './monitor-port';
+import type { MonitorExit, MonitorSession } from './monitor-port';
 import type { ShimContext } from './shim-context';
 import { ParentGate } from './parent-gate';
 import { releaseContainer } from './release';
@@ -37,10 +37,12 @@ export class RuntimeManager {
   private readonly exits: ExitWatcher;
   private readonly parents = new ParentGate();
   private readonly execs: ExecSessions;
-  // Creates under way, and word of each one's beginning (by container id), for an attach sent
-  // along with its create (see attach).
+  // Creates under way, word of each one's beginning and of its monitor's launch (by container
+  // id), and the records of those launched, for an attach sent along with its create (see attach).
   private readonly pendingCreates = new Map<string, Promise<unknown>>();
   private readonly createsBegun = new EventEmitter();
+  private readonly createsLaunched = new EventEmitter();
+  private readonly launchedCreates = new Map<string, ContainerRecord>();
 
   constructor(private readonly ctx: ShimContext) {
     this.exits = new ExitWatcher((path) => ctx.monitor.readExit(path));
@@ -164,10 +166,14 @@ export class RuntimeManager {
     const id = spec?.id ?? '';
     const creating = this.locks.run(id, async () => {
       if (this.records.has(id)) throw alreadyExists(`container ${id} already exists`);
-      const record = await this.parents.create(() => createContainer(this.ctx, spec, options));
+      const onLaunched = (launched: ContainerRecord): void => {
+        this.launchedCreates.set(id, launched);
+        this.createsLaunched.emit(id);
+      };
+      const record = await this.parents.create(() => createContainer(this.ctx, spec, { ...(options ?? { start: false, holdOutput: false }), onLaunched }));
       this.records.set(id, record);
       this.watchExit(record);
-      return containerState(this.ctx, record);
+      return launchedState(this.ctx, record);
     });
     if (id !== '' && !this.pendingCreates.has(id)) {
       this.pendingCreates.set(id, creating);
@@ -176,13 +182,16 @@ export class RuntimeManager {
     try {
       return await creating;
     } finally {
-      if (this.pendingCreates.get(id) === creating) this.pendingCreates.delete(id);
+      if (this.pendingCreates.get(id) === creating) {
+        this.pendingCreates.delete(id);
+        this.launchedCreates.delete(id);
+      }
     }
   }
 
   // For an attach sent along with the create (docker run): the create may not have arrived yet.
-  // Waits for it to begin (as long as the caller waits, a minute at most) and then to end; its
-  // failure is the attach's.
+  // Waits for it to begin (as long as the caller waits, a minute at most) and then for its monitor
+  // to run the container, or for the create to end; its failure is the attach's.
   private async createSentWith(id: string, signal: AbortSignal): Promise<void> {
     if (!this.records.has(id) && !this.pendingCreates.has(id)) {
       const gaveUp = AbortSignal.any([signal, this.closing.signal, AbortSignal.timeout(CREATE_ARRIVAL_MS)]);
@@ -192,7 +201,46 @@ export class RuntimeManager {
         throw notFound(`no such container: ${id}`);
       }
     }
-    await this.pendingCreates.get(id);
+    const creating = this.pendingCreates.get(id);
+    if (creating === undefined || this.launchedCreates.has(id)) return;
+    const settled = new AbortController();
+    const launched = once(this.createsLaunched, id, { signal: AbortSignal.any([signal, this.closing.signal, settled.signal]) });
+    launched.catch(() => undefined); // given up when the create settles first
+    try {
+      await Promise.race([creating, launched]);
+    } finally {
+      settled.abort();
+    }
+  }
+
+  // The attach sent along with a create whose monitor is running the container: connected at once
+  // (the monitor holds the output and the exit for its first client), while the create saves its
+  // record. The exit goes out only once the create has succeeded; if it fails, its error is the
+  // attach's. False when the monitor is gone already (the hold ran out): the caller falls back to
+  // the finished create.
+  private async attachLaunched(record: ContainerRecord, open: types.AttachOpen, call: StdioCall): Promise<boolean> {
+    const creating = this.pendingCreates.get(record.id) ?? Promise.resolve();
+    let session: MonitorSession;
+    try {
+      session = await this.ctx.monitor.attach(this.ctx.paths.container(record.id).socketPath);
+    } catch {
+      return false;
+    }
+    try {
+      await bridgeStdio({
+        session,
+        input: call.input,
+        write: call.write,
+        wants: { stdin: open.stdin, stdout: open.stdout, stderr: open.stderr },
+        exitStatus: async () => exitStatusOf(await this.waitForExit(record, call.signal)),
+        beforeExit: () => creating,
+        signal: call.signal,
+      });
+    } catch (err) {
+      await creating;
+      throw err;
+    }
+    return true;
   }
 
   async start(id: string): Promise<runtime.ContainerState> {
@@ -305,7 +353,12 @@ export class RuntimeManager {
   }
 
   async attach(open: types.AttachOpen, call: StdioCall): Promise<void> {
-    if (open.afterCreate) await this.createSentWith(open.id, call.signal);
+    if (open.afterCreate) {
+      await this.createSentWith(open.id, call.signal);
+      const launched = this.launchedCreates.get(open.id);
+      if (launched && !open.logs && (await this.attachLaunched(launched, open, call))) return;
+      await this.pendingCreates.get(open.id);
+    }
     const record = this.record(open.id);
     const paths = this.ctx.paths.container(record.id);
     const replayLog = async (): Promise<void> => {

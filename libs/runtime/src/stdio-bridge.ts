@@ -35,8 +35,8 @@ export async function forwardInput(input: AsyncIterator<types.StdioClientFrame>,
   }
 }
 
-// Streams one attached process: `ready`, its output, then its exit (from `exitStatus`, since the
-// monitor's exit event lacks the OOM flag and the time). A cancelled client closes the session
+// Streams one attached process: `ready`, its output, then its exit (the monitor's record, or from
+// `exitStatus` when an older monitor sent only the code). A cancelled client closes the session
 // and gets no exit frame.
 export async function bridgeStdio(opts: {
   session: MonitorSession;
@@ -44,6 +44,8 @@ export async function bridgeStdio(opts: {
   write: FrameSink;
   wants: StdioWants;
   exitStatus: () => Promise<types.ExitStatus>;
+  // Awaited before the exit frame goes out; a failure ends the bridge with it instead.
+  beforeExit?: () => Promise<unknown>;
   signal: AbortSignal;
 }): Promise<void> {
   const { session, write, wants, signal } = opts;
@@ -52,11 +54,17 @@ export async function bridgeStdio(opts: {
   forwardInput(opts.input, session, wants).catch(() => undefined);
   try {
     write(readyFrame);
+    let exit: types.ExitStatus | undefined;
     for await (const event of session) {
-      if (event.kind === 'exit') break;
+      if (event.kind === 'exit') {
+        if (event.record) exit = { exitCode: event.record.exitCode, oomKilled: event.record.oomKilled, finishedAt: event.record.finishedAt };
+        break;
+      }
       if ((event.kind === 'stdout' && wants.stdout) || (event.kind === 'stderr' && wants.stderr)) write(outputFrame(event.kind, event.data));
     }
-    if (!signal.aborted) write(exitFrame(await opts.exitStatus()));
+    const status = exit ?? (await opts.exitStatus());
+    await opts.beforeExit?.();
+    if (!signal.aborted) write(exitFrame(status));
   } finally {
     signal.removeEventListener('abort', onAbort);
     session.close();

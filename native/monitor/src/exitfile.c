@@ -31,11 +31,15 @@ struct exit_record exit_record_from_status(int status, const struct timespec *fi
   return r;
 }
 
-int write_exit_file(const char *path, const struct exit_record *r) {
+int format_exit_record(const struct exit_record *r, char *line, size_t size) {
   char finished[RFC3339_MAX];
   format_rfc3339nano(&r->finished, finished);
-  char line[256];
-  int len = snprintf(line, sizeof line, "{\"exit_code\":%d,\"oom_killed\":%s,\"finished_at\":\"%s\",\"signal\":%d}\n",
-                     r->exit_code, r->oom_killed ? "true" : "false", finished, r->signal);
+  return snprintf(line, size, "{\"exit_code\":%d,\"oom_killed\":%s,\"finished_at\":\"%s\",\"signal\":%d}\n", r->exit_code,
+                  r->oom_killed ? "true" : "false", finished, r->signal);
+}
+
+int write_exit_file(const char *path, const struct exit_record *r) {
+  char line[EXIT_RECORD_MAX];
+  int len = format_exit_record(r, line, sizeof line);
   return write_file_atomic(path, line, (size_t)len);
 }

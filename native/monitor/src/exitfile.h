@@ -4,6 +4,7 @@
 #define BERTH_MONITOR_EXITFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 struct exit_record {
@@ -16,6 +17,10 @@ struct exit_record {
 // Builds the record from a waitpid status; oom_source (a cgroup's memory.oom_control or
 // memory.events, may be NULL) tells whether the kernel's OOM killer struck the container.
 struct exit_record exit_record_from_status(int status, const struct timespec *finished, const char *oom_source);
+
+// The record as the exit file's one line (with its newline); returns its length.
+#define EXIT_RECORD_MAX 256
+int format_exit_record(const struct exit_record *record, char *line, size_t size);
 
 int write_exit_file(const char *path, const struct exit_record *record);
 

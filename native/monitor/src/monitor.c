@@ -270,9 +270,10 @@ static int finish(struct monitor *m) {
   struct exit_record record = exit_record_from_status(m->exit_status, &m->finished, m->opts->oom_source);
   write_exit_file(m->opts->exit_file, &record);
   accept_clients(m); // connections that raced the unlink get the exit frame too
-  char code[16];
-  int len = snprintf(code, sizeof code, "%d", record.exit_code);
-  broadcast(m, FRAME_EXIT, code, (size_t)len);
+  // The frame carries the whole record, so that a client needs no read of the exit file.
+  char line[EXIT_RECORD_MAX];
+  int len = format_exit_record(&record, line, sizeof line);
+  broadcast(m, FRAME_EXIT, line, (size_t)len);
   if (m->pfd_cap < m->client_count) {
     free(m->pfds);
     m->pfds = calloc(m->client_count, sizeof *m->pfds);
@@ -409,7 +410,7 @@ int monitor_run(const struct options *opts, int sync_fd, int signal_fd) {
 
   m.holding = opts->hold_output;
   m.hold_until = now_ms() + HOLD_LIMIT_MS;
-  snprintf(line, sizeof line, "{\"pid\":%d}\n", m.container_pid);
+  snprintf(line, sizeof line, "{\"pid\":%d,\"monitor_pid\":%d}\n", m.container_pid, (int)getpid());
   sync_write(&sync_fd, line);
   serve(&m);
   return finish(&m);

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,7 +75,7 @@ int write_file_atomic(const char *path, const char *data, size_t len) {
   }
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
-  if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+  if (write_all(fd, data, len) < 0) {
     int saved = errno;
     close(fd);
     unlink(tmp);
@@ -89,14 +88,6 @@ int write_file_atomic(const char *path, const char *data, size_t len) {
     unlink(tmp);
     errno = saved;
     return -1;
-  }
-  // The rename itself must survive a crash too: sync the directory entry.
-  char dir[PATH_MAX];
-  snprintf(dir, sizeof dir, "%s", path);
-  int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
   }
   return 0;
 }

@@ -24,8 +24,11 @@ void now_rfc3339nano(char out[RFC3339_MAX]);
 // stops early rather than overflow.
 void json_escape(char *out, size_t cap, const char *in, size_t len);
 
-// Writes a whole file atomically: a temporary file in the same directory, fsync, rename, fsync
-// of the directory. Returns 0, or -1 with errno set.
+// Writes a whole file atomically (a temporary file in the same directory, renamed over it), so
+// that a reader never sees part of it. Not fsynced: the monitor's files (its pid, the exit
+// status) describe processes that a machine crash ends anyway, and they must outlive the loss of
+// a process, not of the machine (docker's exit codes after a host crash are unknown too); two
+// fsyncs cost ~1 ms on the way to every container's start and exit. Returns 0, or -1 with errno.
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 // Reads up to cap-1 bytes of a file and NUL-terminates them. Returns the length, or -1.

@@ -63,6 +63,15 @@ describe('attachMonitor', () => {
     ]);
   });
 
+  it('takes the whole exit record from an exit frame that carries it', async () => {
+    const line = '{"exit_code":137,"oom_killed":true,"finished_at":"2026-01-02T03:04:05.123456789Z","signal":9}\n';
+    const path = await fakeMonitor((socket) => socket.end(encodeFrame(MonitorFrame.Exit, Buffer.from(line))));
+    const session = await attachMonitor(path);
+    expect(await drain(session)).toEqual([
+      { kind: 'exit', exitCode: 137, record: { exitCode: 137, oomKilled: true, finishedAt: '2026-01-02T03:04:05.123456789Z', signal: 9 } },
+    ]);
+  });
+
   it('fails with UNAVAILABLE when the monitor goes away without an exit frame', async () => {
     const path = await fakeMonitor((socket) => socket.end(encodeFrame(MonitorFrame.Stdout, Buffer.from('partial'))));
     const session = await attachMonitor(path);

@@ -1,8 +1,11 @@
 import { createConnection, type Socket } from 'node:net';
 import { failedPrecondition, internal, notFound, unavailable } from '@berth/errors';
+import { type ExitRecord, parseExitRecord } from './exit-file';
 import { ClientFrame, encodeFrame, encodeResize, FrameDecoder, MonitorFrame } from './frames';
 
-export type AttachEvent = { kind: 'stdout' | 'stderr'; data: Buffer } | { kind: 'exit'; exitCode: number };
+// The exit frame carries the exit file's record; a monitor from before that change sent only the
+// code (it may still be running after an upgrade).
+export type AttachEvent = { kind: 'stdout' | 'stderr'; data: Buffer } | { kind: 'exit'; exitCode: number; record?: ExitRecord };
 
 export interface AttachSession extends AsyncIterable<AttachEvent> {
   writeStdin(data: Buffer): void;
@@ -112,7 +115,7 @@ class MonitorAttachSession implements AttachSession {
       else if (frame.type === MonitorFrame.Stderr) this.queue.push({ kind: 'stderr', data: frame.payload });
       else if (frame.type === MonitorFrame.Exit) {
         this.sawExit = true;
-        this.queue.push({ kind: 'exit', exitCode: Number.parseInt(frame.payload.toString('ascii'), 10) });
+        this.queue.push(exitEvent(frame.payload));
       }
     }
     if (this.queue.length >= HIGH_WATER_EVENTS) this.socket.pause();
@@ -137,4 +140,11 @@ class MonitorAttachSession implements AttachSession {
     this.waiter = undefined;
     waiter?.();
   }
+}
+
+function exitEvent(payload: Buffer): AttachEvent {
+  const text = payload.toString('ascii');
+  if (!text.startsWith('{')) return { kind: 'exit', exitCode: Number.parseInt(text, 10) };
+  const record = parseExitRecord(text, 'the exit frame');
+  return { kind: 'exit', exitCode: record.exitCode, record };
 }

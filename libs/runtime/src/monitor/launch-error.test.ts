@@ -42,6 +42,8 @@ describe('monitor launch plumbing', () => {
 
   it('parses the sync line', () => {
     expect(parseSyncLine('{"pid":42}')).toEqual({ pid: 42 });
+    expect(parseSyncLine('{"pid":42,"monitor_pid":41}')).toEqual({ pid: 42, monitorPid: 41 });
+    expect(() => parseSyncLine('{"pid":42,"monitor_pid":"41"}')).toThrow();
     expect(parseSyncLine('{"pid":-1,"message":"boom"}')).toEqual({ pid: -1, message: 'boom' });
     expect(() => parseSyncLine('{"pid":"x"}')).toThrow();
     expect(() => parseSyncLine('garbage')).toThrow();

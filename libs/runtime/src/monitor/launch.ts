@@ -78,7 +78,8 @@ export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number;
 
   const report = parseSyncLine(line);
   if (report.pid <= 0) throw launchError(report.message ?? '');
-  const monitorPid = await readPidFile(opts.monitorPidFile);
+  // A monitor built before the sync line named its own pid left it only in its pid file.
+  const monitorPid = report.monitorPid ?? (await readPidFile(opts.monitorPidFile));
   if (monitorPid === undefined) throw internal(`the monitor wrote no pid file at ${opts.monitorPidFile}`);
   return { pid: report.pid, monitorPid };
 }
@@ -95,6 +96,7 @@ function readSyncLine(sync: Readable): Promise<string> {
 
 interface SyncReport {
   pid: number;
+  monitorPid?: number;
   message?: string;
 }
 
@@ -105,9 +107,13 @@ export function parseSyncLine(line: string): SyncReport {
   } catch (err) {
     throw internal(`the monitor reported nonsense: ${line.slice(0, 200)}`, err);
   }
-  const { pid, message } = (raw ?? {}) as Record<string, unknown>;
-  if (typeof pid !== 'number' || (message !== undefined && typeof message !== 'string')) {
+  const { pid, monitor_pid: monitorPid, message } = (raw ?? {}) as Record<string, unknown>;
+  if (typeof pid !== 'number' || (message !== undefined && typeof message !== 'string') || (monitorPid !== undefined && !isPid(monitorPid))) {
     throw internal(`the monitor reported nonsense: ${line.slice(0, 200)}`);
   }
-  return message === undefined ? { pid } : { pid, message };
+  return { pid, ...(isPid(monitorPid) ? { monitorPid } : {}), ...(message === undefined ? {} : { message }) };
+}
+
+function isPid(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }
