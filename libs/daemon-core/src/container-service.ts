@@ -119,6 +119,7 @@ export class ContainerService {
         spec: plan.spec,
         restartCount: 0,
       };
+      let saving: Promise<void> | undefined;
       try {
         // Checked again under the lock: two creates may race for one name.
         this.registry.claimName(name, id);
@@ -130,11 +131,13 @@ export class ContainerService {
         }
         record.spec = { ...plan.spec, rootfs: snapshot.mounts };
         options.onRuntimeCreate?.(id);
-        await this.deps.runtime.create(record.spec, start);
-        await this.deps.records.save(record);
+        // The record is written while the runtime creates: a failure of either discards both.
+        saving = this.deps.records.save(record);
+        await Promise.all([this.deps.runtime.create(record.spec, start), saving]);
       } catch (err) {
         this.registry.delete(id);
         await snapshotting.catch(() => undefined); // so that the discard finds what it made
+        await saving?.catch(() => undefined); // so that the discard removes what it wrote
         await this.discard(id);
         throw err;
       }
