@@ -16,16 +16,26 @@ const repo = join(__dirname, '../..');
 const dist = join(__dirname, 'dist');
 const bundle = join(dist, 'berth.js');
 
-// Commander loads child_process up front for executable subcommands, which berth never has;
-// loading it costs every start a millisecond or two, so commander gets it on first use instead.
-const lazyChildProcessForCommander = {
-  name: 'lazy-child-process-for-commander',
+// Node modules that a package requires up front for something a CLI run seldom or never does
+// get it on first use instead, each load costing every start a millisecond or so: commander's
+// child_process (executable subcommands, which berth never has), grpc-js's zlib (compressed
+// messages, which the daemon never sends) and dns (resolving host names: the daemon is a unix
+// socket). The packages use them only as `require(...).member`, which the stand-in forwards.
+const LAZY_BUILTINS = [
+  { builtin: 'child_process', importer: /[\\/]node_modules[\\/]commander[\\/]/ },
+  { builtin: 'zlib', importer: /[\\/]node_modules[\\/]@grpc[\\/]grpc-js[\\/]/ },
+  { builtin: 'dns', importer: /[\\/]node_modules[\\/]@grpc[\\/]grpc-js[\\/]/ },
+];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'berth-lazy' } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'berth-lazy' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, name) => require('node:child_process')[name] });",
+    build.onResolve({ filter: /^(node:)?(child_process|zlib|dns)$/ }, (args) => {
+      const builtin = args.path.replace(/^node:/, '');
+      const lazy = LAZY_BUILTINS.some((entry) => entry.builtin === builtin && entry.importer.test(args.importer));
+      return lazy ? { path: builtin, namespace: 'berth-lazy' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'berth-lazy' }, (args) => ({
+      contents: `module.exports = new Proxy({}, { get: (_, name) => require('node:${args.path}')[name] });`,
       loader: 'js',
     }));
   },
@@ -45,7 +55,7 @@ async function buildBundle() {
     minifySyntax: true,
     metafile: true,
     logLevel: 'warning',
-    plugins: [lazyChildProcessForCommander],
+    plugins: [lazyBuiltins],
     external: [
       // Loaded only by `system up/down/status`, with its queue and Redis clients; it stays a
       // plain require of the compiled tree.
