@@ -295,9 +295,9 @@ export class ImageStore {
   prepareSnapshot(key: string, imageId: string): Promise<SnapshotInfo> {
     return this.exclusive(async () => {
       const record = this.resolve(imageId);
-      for (const layer of record.layers) {
-        if (!(await this.layers.has(layer.chainId))) throw notFound(`layer ${layer.chainId} of image ${record.id} is missing`);
-      }
+      const present = await Promise.all(record.layers.map((layer) => this.layers.has(layer.chainId)));
+      const missing = record.layers.find((_, i) => !present[i]);
+      if (missing) throw notFound(`layer ${missing.chainId} of image ${record.id} is missing`);
       const lowerDirs = record.layers.map((layer) => this.layers.diffPath(layer.chainId)).reverse();
       return this.snapshots.prepare(key, record.id, lowerDirs);
     });

@@ -27,7 +27,21 @@ const KEY = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
  *   DIR/<key>/upper, work     the overlay's writable directories
  */
 export class Snapshotter {
+  // Made (and its mode mended) once per process, not at every prepare.
+  private dirReady: Promise<void> | undefined;
+
   constructor(private readonly dir: string) {}
+
+  private ensureDir(): Promise<void> {
+    this.dirReady ??= (async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await chmod(this.dir, 0o700);
+    })().catch((err: unknown) => {
+      this.dirReady = undefined;
+      throw err;
+    });
+    return this.dirReady;
+  }
 
   private path(key: string): string {
     if (!KEY.test(key)) throw invalidArgument(`invalid snapshot key ${JSON.stringify(key)}`);
@@ -40,8 +54,7 @@ export class Snapshotter {
     // Only root may reach a container's writable layer: whatever its processes wrote there (a
     // setuid copy of a shell) must not become runnable by the host's users through this path,
     // which mountinfo shows to all of them (docker's CVE-2021-41091). The chmod mends older roots.
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await chmod(this.dir, 0o700);
+    await this.ensureDir();
     try {
       await mkdir(dir, { mode: 0o700 });
     } catch (err) {
@@ -49,10 +62,14 @@ export class Snapshotter {
       throw err;
     }
     try {
-      await mkdir(join(dir, 'upper'), { mode: 0o755 });
-      await mkdir(join(dir, 'work'), { mode: 0o700 });
       const record: SnapshotRecord = { key, imageId, lowerDirs };
-      await writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify(record));
+      // All at once, and all settled before a failure removes the directory under them.
+      const made = await Promise.allSettled([
+        mkdir(join(dir, 'upper'), { mode: 0o755 }),
+        mkdir(join(dir, 'work'), { mode: 0o700 }),
+        writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify(record)),
+      ]);
+      for (const step of made) if (step.status === 'rejected') throw step.reason;
       return this.describe(record, 0);
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
