@@ -6,7 +6,6 @@ import type { ContainerRecord } from './container-record';
 import { saveRecord } from './container-record';
 import { resolveContainerUser } from './container-user';
 import { listHostDevices } from './host-devices';
-import { mountRootfs } from './rootfs-mount';
 import type { ShimContext } from './shim-context';
 import { settleAll } from './settle';
 import { toSpecInput } from './spec-input';
@@ -23,8 +22,8 @@ export interface CreateOptions {
   onLaunched?: (record: ContainerRecord) => void;
 }
 
-// Makes the bundle (record, mounted rootfs, config.json) and has a monitor run `runc create`
-// (or `runc run --detach`) under it. Any failure tears down everything made so far before the
+// Makes the bundle (record, rootfs mounted by the monitor, config.json) and has the monitor run
+// `runc create` (or `runc run --detach`) under it. Any failure tears down everything made so far before the
 // error is reported.
 export async function createContainer(
   ctx: ShimContext,
@@ -56,26 +55,29 @@ export async function createContainer(
     phase: 'creating',
   };
   try {
-    // The record first lands beside the mount: a crash before it is written leaves a bundle
-    // without a record, which recovery tears down just the same.
-    await settleAll([saveRecord(paths.record, record), mkdir(paths.rootfs).then(() => mountRootfs(spec.rootfs, paths.rootfs))]);
-    const privileged = spec.security?.privileged ?? false;
-    const [user, hostDevices] = await Promise.all([resolveContainerUser(paths.rootfs, spec.user), privileged ? listHostDevices() : []]);
-    record.user = user;
-    const ociSpec = buildSpec(
-      toSpecInput({
-        spec,
-        rootfsPath: paths.rootfs,
-        user: record.user,
-        cgroupsPath: ctx.cgroups.cgroupsPath(ctx.cgroupParent, spec.id),
-        networkMode,
-        seccomp,
-        hostDevices,
-        host: ctx.host,
-      }),
-    );
-    await writeFile(paths.config, serializeSpec(ociSpec));
-    const launched = await ctx.monitor.launch({
+    // The monitor mounts the rootfs (no mount(8) to spawn), then config.json is written against
+    // the container's own /etc/passwd, and only then does the monitor run the runtime. The record
+    // is saved meanwhile: a crash before it is written leaves a bundle without a record, which
+    // recovery tears down just the same.
+    const writeConfig = async (): Promise<void> => {
+      const privileged = spec.security?.privileged ?? false;
+      const [user, hostDevices] = await Promise.all([resolveContainerUser(paths.rootfs, spec.user), privileged ? listHostDevices() : []]);
+      record.user = user;
+      const ociSpec = buildSpec(
+        toSpecInput({
+          spec,
+          rootfsPath: paths.rootfs,
+          user: record.user,
+          cgroupsPath: ctx.cgroups.cgroupsPath(ctx.cgroupParent, spec.id),
+          networkMode,
+          seccomp,
+          hostDevices,
+          host: ctx.host,
+        }),
+      );
+      await writeFile(paths.config, serializeSpec(ociSpec));
+    };
+    const launching = ctx.monitor.launch({
       monitorBinary: ctx.monitorBinary,
       id: spec.id,
       runtimePath: binary.path,
@@ -91,7 +93,10 @@ export async function createContainer(
       oomSource: ctx.cgroups.oomSource(ctx.cgroupParent, spec.id),
       start: options.start,
       holdOutput: options.start && options.holdOutput,
+      rootfsMounts: spec.rootfs,
+      beforeRuntime: writeConfig,
     });
+    const [, launched] = await settleAll([saveRecord(paths.record, record), launching]);
     record.pid = launched.pid;
     record.monitorPid = launched.monitorPid;
     record.phase = 'created';

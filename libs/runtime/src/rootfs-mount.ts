@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { internal, invalidArgument } from '@berth/errors';
-import type { types } from '@berth/proto';
+import { internal } from '@berth/errors';
 
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -11,26 +9,6 @@ function run(command: string, args: string[]): Promise<void> {
       else resolve();
     });
   });
-}
-
-// Mounts the snapshot's mounts (containerd's mount.Mount list: overlay, or a bind of a single
-// layer) onto the bundle's rootfs directory, in order.
-export async function mountRootfs(mounts: readonly types.Mount[], target: string): Promise<void> {
-  if (mounts.length === 0) throw invalidArgument('the container has no root filesystem mounts');
-  for (const mount of mounts) {
-    if (mount.type === '' && mount.source === '') throw invalidArgument('a root filesystem mount has neither type nor source');
-    const where = mount.target ? join(target, mount.target) : target;
-    const options = mount.options.filter((o) => o !== '');
-    const isBind = mount.type === 'bind' || options.includes('bind') || options.includes('rbind');
-    const args = isBind
-      ? ['-o', [...new Set(['bind', ...options])].join(','), mount.source, where]
-      : ['-t', mount.type, ...(options.length > 0 ? ['-o', options.join(',')] : []), mount.source || mount.type, where];
-    try {
-      await run('mount', args);
-    } catch (err) {
-      throw internal(`mounting the root filesystem: ${err instanceof Error ? err.message : String(err)}`, err);
-    }
-  }
 }
 
 // Whether anything is mounted at `path` (or below it).

@@ -4,6 +4,9 @@ import { validateContainerId } from './container-id';
 
 export type NetworkMode = 'none' | 'host';
 
+// As many as the monitor takes (native/monitor/src/rootfs.h).
+const MAX_ROOTFS_MOUNTS = 16;
+
 // Checks what a Create request asks for before anything touches the host, with the messages a
 // docker user would recognise. The runtime name is checked separately (it needs PATH).
 export function validateContainerSpec(spec: runtime.ContainerSpec | undefined): asserts spec is runtime.ContainerSpec {
@@ -16,6 +19,9 @@ export function validateContainerSpec(spec: runtime.ContainerSpec | undefined): 
   }
   networkModeOf(spec);
   if (spec.rootfs.length === 0) throw invalidArgument('the container has no root filesystem mounts');
+  if (spec.rootfs.length > MAX_ROOTFS_MOUNTS) throw invalidArgument(`the container has more than ${MAX_ROOTFS_MOUNTS} root filesystem mounts`);
+  // The monitor mounts them all onto the rootfs itself (see monitor/launch.ts).
+  if (spec.rootfs.some((mount) => mount.target !== '')) throw invalidArgument('root filesystem mounts go onto the root itself: a mount target must be empty');
   const resources = spec.resources;
   if (resources) {
     for (const [name, value] of Object.entries(resources) as Array<[string, number]>) {

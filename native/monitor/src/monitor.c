@@ -3,11 +3,13 @@
 #include "clients.h"
 #include "crilog.h"
 #include "exitfile.h"
+#include "rootfs.h"
 #include "runtime.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +72,43 @@ static void sync_write(int *sync_fd, const char *line) {
   if (*sync_fd < 0) return;
   write_all(*sync_fd, line, strlen(line)); // the caller may be gone: EPIPE is fine
   close_fd(sync_fd);
+}
+
+// How long the caller may take to write config.json between "mounted" and "go".
+#define CONFIG_WAIT_MS 60000
+
+// The caller's answer to {"mounted":true}: a "go" line, or its end (it gave up).
+static bool wait_for_go(int sync_fd) {
+  char reply[8];
+  size_t got = 0;
+  while (got < sizeof reply) {
+    struct pollfd pfd = {.fd = sync_fd, .events = POLLIN};
+    int ready = poll(&pfd, 1, CONFIG_WAIT_MS);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return false;
+    ssize_t n = read_retry(sync_fd, reply + got, sizeof reply - got);
+    if (n <= 0) return false;
+    got += (size_t)n;
+    if (memchr(reply, '\n', got) != NULL) return got == 3 && memcmp(reply, "go\n", 3) == 0;
+  }
+  return false;
+}
+
+// Mounts the rootfs (and, with --wait-config, lets the caller write config.json against it).
+static int prepare_rootfs(const struct options *o, int sync_fd, char *rootfs, size_t rootfs_len, char *raw, size_t raw_len) {
+  if (snprintf(rootfs, rootfs_len, "%s/rootfs", o->bundle) >= (int)rootfs_len) {
+    snprintf(raw, raw_len, "bundle path too long: %s", o->bundle);
+    return -1;
+  }
+  if (mount_rootfs(rootfs, o->rootfs_mounts, o->rootfs_mount_count, raw, raw_len) < 0) return -1;
+  if (!o->wait_config) return 0;
+  static const char mounted[] = "{\"mounted\":true}\n";
+  if (sync_fd < 0 || write_all(sync_fd, mounted, sizeof mounted - 1) < 0 || !wait_for_go(sync_fd)) {
+    unmount_rootfs(rootfs);
+    snprintf(raw, raw_len, "the caller gave up before the runtime ran");
+    return -1;
+  }
+  return 0;
 }
 
 static int listen_attach(const char *path, char *message, size_t len) {
@@ -406,7 +445,17 @@ int monitor_run(const struct options *opts, int sync_fd, int signal_fd) {
     json_escape(message, sizeof message, raw, strlen(raw));
     goto failed;
   }
-  if (run_runtime(opts, &m.io, &m.container_pid, message, sizeof message) < 0) goto failed;
+  char rootfs[PATH_MAX] = "";
+  if (opts->rootfs_mount_count > 0 || opts->wait_config) {
+    if (prepare_rootfs(opts, sync_fd, rootfs, sizeof rootfs, raw, sizeof raw) < 0) {
+      json_escape(message, sizeof message, raw, strlen(raw));
+      goto failed;
+    }
+  }
+  if (run_runtime(opts, &m.io, &m.container_pid, message, sizeof message) < 0) {
+    if (opts->rootfs_mount_count > 0) unmount_rootfs(rootfs);
+    goto failed;
+  }
 
   m.holding = opts->hold_output;
   m.hold_until = now_ms() + HOLD_LIMIT_MS;

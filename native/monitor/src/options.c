@@ -21,6 +21,8 @@ enum {
   OPT_STDIN,
   OPT_START,
   OPT_HOLD_OUTPUT,
+  OPT_ROOTFS_MOUNT,
+  OPT_WAIT_CONFIG,
   OPT_SYNC_FD,
 };
 
@@ -40,6 +42,8 @@ static const struct option long_options[] = {
     {"stdin", no_argument, NULL, OPT_STDIN},
     {"start", no_argument, NULL, OPT_START},
     {"hold-output", no_argument, NULL, OPT_HOLD_OUTPUT},
+    {"rootfs-mount", required_argument, NULL, OPT_ROOTFS_MOUNT},
+    {"wait-config", no_argument, NULL, OPT_WAIT_CONFIG},
     {"sync-fd", required_argument, NULL, OPT_SYNC_FD},
     {NULL, 0, NULL, 0},
 };
@@ -79,6 +83,15 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
     case OPT_STDIN: o->open_stdin = true; break;
     case OPT_START: o->start = true; break;
     case OPT_HOLD_OUTPUT: o->hold_output = true; break;
+    case OPT_ROOTFS_MOUNT:
+      if (o->rootfs_mount_count == MAX_ROOTFS_MOUNTS) {
+        snprintf(err, errlen, "more than %d --rootfs-mount", MAX_ROOTFS_MOUNTS);
+        return -1;
+      }
+      if (parse_rootfs_mount(optarg, &o->rootfs_mounts[o->rootfs_mount_count], err, errlen) < 0) return -1;
+      o->rootfs_mount_count++;
+      break;
+    case OPT_WAIT_CONFIG: o->wait_config = true; break;
     case OPT_SYNC_FD: {
       char *end;
       long fd = strtol(optarg, &end, 10);
@@ -106,8 +119,8 @@ int parse_options(int argc, char **argv, struct options *o, char *err, size_t er
     snprintf(err, errlen, "exactly one of --bundle and --exec-process is required");
     return -1;
   }
-  if (o->start && o->bundle == NULL) {
-    snprintf(err, errlen, "--start needs --bundle");
+  if ((o->start || o->rootfs_mount_count > 0 || o->wait_config) && o->bundle == NULL) {
+    snprintf(err, errlen, "--start, --rootfs-mount and --wait-config need --bundle");
     return -1;
   }
   if (need_absolute("runtime", o->runtime, err, errlen) < 0 ||

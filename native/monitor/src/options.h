@@ -2,6 +2,8 @@
 #ifndef BERTH_MONITOR_OPTIONS_H
 #define BERTH_MONITOR_OPTIONS_H
 
+#include "rootfs.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -21,6 +23,10 @@ struct options {
   bool open_stdin;
   bool start;       // create mode: `runc run --detach` instead of `runc create`
   bool hold_output; // leave output unread until the first attach client (see PROTOCOL.md)
+  // create mode: mounted onto <bundle>/rootfs before the runtime runs
+  struct rootfs_mount rootfs_mounts[MAX_ROOTFS_MOUNTS];
+  size_t rootfs_mount_count;
+  bool wait_config; // after the mounts, report and wait for the caller's "go" (see PROTOCOL.md)
   int sync_fd;
 };
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -223,6 +223,80 @@ describeMonitor('berth-monitor', () => {
     expect(await waitForExitFile(files.exit)).toMatchObject({ exitCode: 7 });
     expect(textOf(await logOf(files.log), 'stdout')).toBe('before\nafter\n');
     expect(launched.monitorPid).toBe(Number(readFileSync(files.monitorPid, 'utf8')));
+  });
+
+  it('mounts the rootfs itself, lets the caller write config.json in between, and undoes the mount when the launch fails', async () => {
+    const mountedAt = (path: string): boolean => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === path);
+    const overlay = (name: string) => {
+      const dir = join(fx.dir, 'overlay', name);
+      mkdirSync(join(dir, 'upper'), { recursive: true });
+      mkdirSync(join(dir, 'work'));
+      return [{ type: 'overlay', source: 'overlay', target: '', options: [`lowerdir=${fx.rootfs}`, `upperdir=${dir}/upper`, `workdir=${dir}/work`] }];
+    };
+    const pointAtOwnRootfs = (bundle: string): void => {
+      const config = JSON.parse(readFileSync(join(bundle, 'config.json'), 'utf8')) as { root: { path: string } };
+      config.root.path = join(bundle, 'rootfs');
+      writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
+    };
+
+    const bundle = fx.bundle('mounted', ['sh', '-c', 'echo from the overlay; exit 3']);
+    const files = fx.files('mounted');
+    const launched = await launchMonitor(
+      fx.launchOptions('mounted', files, {
+        bundle,
+        start: true,
+        holdOutput: true,
+        rootfsMounts: overlay('mounted'),
+        beforeRuntime: async () => {
+          // Mounted by now, and the runtime waits for this step.
+          expect(existsSync(join(bundle, 'rootfs/bin/busybox'))).toBe(true);
+          pointAtOwnRootfs(bundle);
+        },
+      }),
+    );
+    try {
+      expect(launched.pid).toBeGreaterThan(0);
+      expect(await collect(await attachMonitor(files.socket))).toEqual({ stdout: 'from the overlay\n', stderr: '', exitCode: 3 });
+      expect(mountedAt(join(bundle, 'rootfs'))).toBe(true); // the caller's to release
+    } finally {
+      fx.deleteAll();
+      execFileSync('umount', ['-l', join(bundle, 'rootfs')]);
+    }
+
+    // The caller's step fails: its error is the launch's, and the monitor unmounts and goes.
+    const refusedBundle = fx.bundle('refused', ['true']);
+    const refusedFiles = fx.files('refused');
+    const refusal = launchMonitor(
+      fx.launchOptions('refused', refusedFiles, {
+        bundle: refusedBundle,
+        rootfsMounts: overlay('refused'),
+        beforeRuntime: () => Promise.reject(new Error('no config for you')),
+      }),
+    );
+    await expect(refusal).rejects.toThrow('no config for you');
+    for (let i = 0; i < 40 && (mountedAt(join(refusedBundle, 'rootfs')) || (await monitorIsAlive(refusedFiles.monitorPid))); i++) await delay(50);
+    expect(mountedAt(join(refusedBundle, 'rootfs'))).toBe(false);
+    expect(await monitorIsAlive(refusedFiles.monitorPid)).toBe(false);
+
+    // The runtime fails: unmounted before the failure is reported.
+    const failingBundle = fx.bundle('failing', ['nosuch']);
+    const failing = launchMonitor(
+      fx.launchOptions('failing', fx.files('failing'), { bundle: failingBundle, rootfsMounts: overlay('failing'), beforeRuntime: async () => pointAtOwnRootfs(failingBundle) }),
+    );
+    await expect(failing).rejects.toMatchObject({ code: ErrorCode.CommandNotFound });
+    expect(mountedAt(join(failingBundle, 'rootfs'))).toBe(false);
+
+    // A mount that cannot be made is reported as such.
+    const badBundle = fx.bundle('bad-mount', ['true']);
+    const bad = launchMonitor(
+      fx.launchOptions('bad-mount', fx.files('bad-mount'), {
+        bundle: badBundle,
+        rootfsMounts: [{ type: 'overlay', source: 'overlay', target: '', options: [`lowerdir=${join(fx.dir, 'missing')}`] }],
+        beforeRuntime: async () => undefined,
+      }),
+    );
+    await expect(bad).rejects.toThrow(/mounting the root filesystem/);
+    expect(mountedAt(join(badBundle, 'rootfs'))).toBe(false);
   });
 
   it('reports a command that does not exist as COMMAND_NOT_FOUND and leaves nothing', async () => {

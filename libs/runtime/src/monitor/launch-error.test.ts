@@ -40,6 +40,17 @@ describe('monitor launch plumbing', () => {
     expect(monitorArgs({ ...base, start: true, holdOutput: true }).slice(-2)).toEqual(['--start', '--hold-output']);
   });
 
+  it('passes the rootfs mounts as TYPE<tab>SOURCE<tab>OPTIONS and asks to wait for the config', () => {
+    const base = { monitorBinary: 'm', id: 'c1', runtimePath: '/r', runtimeRoot: '/r', bundle: '/b', logPath: '/l', exitFile: '/e', socketPath: '/s', pidFile: '/p', monitorPidFile: '/mp', tty: false, stdin: false };
+    const overlay = { type: 'overlay', source: 'overlay', target: '', options: ['lowerdir=/a:/b', '', 'upperdir=/u', 'workdir=/w'] };
+    expect(monitorArgs({ ...base, rootfsMounts: [overlay], beforeRuntime: async () => undefined }).slice(-3)).toEqual([
+      '--rootfs-mount', 'overlay\toverlay\tlowerdir=/a:/b,upperdir=/u,workdir=/w', '--wait-config',
+    ]);
+    expect(() => monitorArgs({ ...base, rootfsMounts: [{ ...overlay, target: 'etc' }] })).toThrow(/onto the root itself/);
+    expect(() => monitorArgs({ ...base, rootfsMounts: [{ ...overlay, source: 'a\tb' }] })).toThrow(/tab/);
+    expect(() => monitorArgs({ ...base, rootfsMounts: [{ ...overlay, type: '', source: '' }] })).toThrow(/neither type nor source/);
+  });
+
   it('parses the sync line', () => {
     expect(parseSyncLine('{"pid":42}')).toEqual({ pid: 42 });
     expect(parseSyncLine('{"pid":42,"monitor_pid":41}')).toEqual({ pid: 42, monitorPid: 41 });

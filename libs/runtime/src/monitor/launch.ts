@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Readable } from 'node:stream';
-import { internal } from '@berth/errors';
+import type { Duplex } from 'node:stream';
+import { internal, invalidArgument } from '@berth/errors';
+import type { types } from '@berth/proto';
 import { launchError } from './launch-error';
 import { readPidFile } from './pid-file';
 
@@ -27,6 +28,21 @@ export interface MonitorLaunch {
   holdOutput?: boolean;
   // The container cgroup's memory.oom_control (v1) or memory.events (v2).
   oomSource?: string;
+  // With a bundle: what the monitor mounts onto <bundle>/rootfs before the runtime runs (the
+  // snapshot's mounts, all onto the rootfs itself).
+  rootfsMounts?: readonly types.Mount[];
+  // With a bundle: run once the rootfs is mounted and before the runtime runs (it writes
+  // config.json, which needs the container's own /etc/passwd); its failure is the launch's.
+  beforeRuntime?: () => Promise<void>;
+}
+
+// A mount as the monitor's --rootfs-mount takes it: TYPE<tab>SOURCE<tab>OPTIONS.
+function rootfsMountArg(mount: types.Mount): string {
+  if (mount.target !== '') throw invalidArgument(`a root filesystem mount must be onto the root itself, not ${JSON.stringify(mount.target)}`);
+  if (mount.type === '' && mount.source === '') throw invalidArgument('a root filesystem mount has neither type nor source');
+  const fields = [mount.type, mount.source, mount.options.filter((o) => o !== '').join(',')];
+  if (fields.some((field) => /[\t\n\0]/.test(field))) throw invalidArgument('a root filesystem mount has a tab, newline or NUL in it');
+  return fields.join('\t');
 }
 
 export function monitorArgs(opts: MonitorLaunch): string[] {
@@ -47,6 +63,8 @@ export function monitorArgs(opts: MonitorLaunch): string[] {
   if (opts.start === true) args.push('--start');
   if (opts.holdOutput === true) args.push('--hold-output');
   if (opts.oomSource !== undefined) args.push('--oom-source', path(opts.oomSource));
+  for (const mount of opts.rootfsMounts ?? []) args.push('--rootfs-mount', rootfsMountArg(mount));
+  if (opts.beforeRuntime !== undefined) args.push('--wait-config');
   return args;
 }
 
@@ -57,8 +75,9 @@ export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number;
   if ((opts.bundle === undefined) === (opts.execProcessFile === undefined)) {
     throw internal('launchMonitor needs exactly one of bundle and execProcessFile');
   }
-  const child = spawn(resolve(opts.monitorBinary), monitorArgs(opts), { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
-  const sync = child.stdio[3] as Readable;
+  const args = monitorArgs(opts);
+  const child = spawn(resolve(opts.monitorBinary), args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  const sync = child.stdio[3] as Duplex;
   // The first process exits at once (the monitor proper is its child); reap it whatever happens.
   const exited = new Promise<number | null>((resolveExit) => {
     child.once('error', () => resolveExit(null));
@@ -66,9 +85,11 @@ export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number;
   });
   let line: string;
   try {
-    line = await readSyncLine(sync);
+    line = await readSyncReport(sync, opts.beforeRuntime);
   } catch (err) {
+    sync.destroy();
     await exited;
+    if (err instanceof BeforeRuntimeError) throw err.cause;
     throw internal(`cannot start the monitor ${opts.monitorBinary}: ${(err as Error).message}`, err);
   } finally {
     sync.destroy();
@@ -84,13 +105,33 @@ export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number;
   return { pid: report.pid, monitorPid };
 }
 
-// The monitor writes one line and closes the fd; a launch that dies early closes it empty.
-function readSyncLine(sync: Readable): Promise<string> {
+class BeforeRuntimeError extends Error {
+  constructor(readonly cause: unknown) {
+    super('the step before the runtime failed');
+  }
+}
+
+const MOUNTED_LINE = '{"mounted":true}';
+
+// The monitor's report: one line, then the fd closes (a launch that dies early closes it
+// empty). With --wait-config a "mounted" line comes first; the caller's step runs and "go" goes
+// back (its failure closes the fd instead, and the monitor undoes its mounts and gives up).
+function readSyncReport(sync: Duplex, beforeRuntime: (() => Promise<void>) | undefined): Promise<string> {
   return new Promise((resolveLine, reject) => {
-    const chunks: Buffer[] = [];
-    sync.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let text = '';
+    sync.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      if (beforeRuntime === undefined || !text.startsWith(`${MOUNTED_LINE}\n`)) return;
+      text = text.slice(MOUNTED_LINE.length + 1);
+      const step = beforeRuntime;
+      beforeRuntime = undefined;
+      step().then(
+        () => sync.write('go\n'),
+        (err: unknown) => reject(new BeforeRuntimeError(err)),
+      );
+    });
     sync.once('error', reject);
-    sync.once('close', () => resolveLine(Buffer.concat(chunks).toString('utf8').split('\n')[0] ?? ''));
+    sync.once('close', () => resolveLine(text.split('\n')[0] ?? ''));
   });
 }
 
