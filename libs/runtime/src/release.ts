@@ -19,8 +19,9 @@ export async function releaseContainer(ctx: ShimContext, record: ContainerRecord
     }
     await ctx.cgroups.removeContainer(record.cgroupParent, id);
   };
-  // runc never looks at the rootfs of a stopped container, so the unmount (a `umount` spawn) runs
-  // beside `runc delete`; the cgroups wait for runc, which removes them itself and kills first.
+  // The monitor unmounts the rootfs as the container exits; what is still mounted here (the
+  // monitor was killed) is unmounted beside `runc delete`, which never looks at the rootfs of a
+  // stopped container. The cgroups wait for runc, which removes them itself and kills first.
   try {
     await settleAll([runcDelete(), unmountRootfs(ctx.paths.container(id).rootfs)]);
   } catch (err) {

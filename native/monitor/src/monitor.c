@@ -53,6 +53,8 @@ struct monitor {
   size_t client_count;
   struct pollfd *pfds;
   size_t pfd_cap;
+  // --rootfs-mount: what the monitor mounted, and unmounts once the container has exited.
+  char rootfs[PATH_MAX];
 };
 
 static char read_buf[READ_CHUNK];
@@ -306,6 +308,9 @@ static int finish(struct monitor *m) {
   drain_output(m);
   // Socket gone first, then the exit file: whoever sees the exit file also finds the socket gone.
   unlink(m->opts->socket_path);
+  // An exited container's rootfs is unmounted at once, as docker does; the monitor that mounted
+  // it does so here, before the exit is known, so the caller's release has no umount to spawn.
+  if (m->rootfs[0] != '\0') unmount_rootfs(m->rootfs);
   struct exit_record record = exit_record_from_status(m->exit_status, &m->finished, m->opts->oom_source);
   write_exit_file(m->opts->exit_file, &record);
   accept_clients(m); // connections that raced the unlink get the exit frame too
@@ -445,15 +450,15 @@ int monitor_run(const struct options *opts, int sync_fd, int signal_fd) {
     json_escape(message, sizeof message, raw, strlen(raw));
     goto failed;
   }
-  char rootfs[PATH_MAX] = "";
   if (opts->rootfs_mount_count > 0 || opts->wait_config) {
-    if (prepare_rootfs(opts, sync_fd, rootfs, sizeof rootfs, raw, sizeof raw) < 0) {
+    if (prepare_rootfs(opts, sync_fd, m.rootfs, sizeof m.rootfs, raw, sizeof raw) < 0) {
       json_escape(message, sizeof message, raw, strlen(raw));
       goto failed;
     }
+    if (opts->rootfs_mount_count == 0) m.rootfs[0] = '\0'; // nothing of ours to unmount
   }
   if (run_runtime(opts, &m.io, &m.container_pid, message, sizeof message) < 0) {
-    if (opts->rootfs_mount_count > 0) unmount_rootfs(rootfs);
+    if (m.rootfs[0] != '\0') unmount_rootfs(m.rootfs);
     goto failed;
   }
 
