@@ -25,6 +25,8 @@ export function connect<C extends Client>(Ctor: ClientConstructor<C>, address: s
     // Services on one machine come and go in milliseconds (restarts): retry soon, not after 2 minutes.
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 1000,
+    // No channelz tracing (see createServer).
+    'grpc.enable_channelz': 0,
   });
 }
 

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { lstat, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { settleAll } from './settle';
@@ -62,7 +62,11 @@ export class HostCgroups {
   // Removes <parent>/<id> (and anything below it) in every hierarchy. A cgroup whose last process
   // is still exiting is busy for a moment, so removal retries for a few seconds.
   async removeContainer(parent: string, id: string): Promise<void> {
-    await settleAll((await this.hierarchies()).map((root) => removeTree(join(root, parent, id))));
+    // Usually `runc delete` has removed them all already: the ones gone are told apart by a stat
+    // that makes no error (a failing fs call in each of a dozen hierarchies is what this costs
+    // most, at every container's release).
+    const present = (await this.hierarchies()).map((root) => join(root, parent, id)).filter((dir) => lstatSync(dir, { throwIfNoEntry: false }) !== undefined);
+    await settleAll(present.map((dir) => removeTree(dir)));
   }
 
   // Removes the parent where it has become empty; a parent still holding containers stays.
