@@ -46,6 +46,7 @@ export async function runContainer(
   try {
     created = await containers.create(create, {
       start: { start: true, holdOutput: true },
+      exitSeenByCaller: true,
       onRuntimeCreate: (id) => upstream.write({ frame: { $case: 'attach', value: { id, stdin, stdout, stderr, logs: false, prepareStart: false, afterCreate: true } } }),
     });
   } catch (err) {
@@ -54,12 +55,20 @@ export async function runContainer(
   }
   call.write({ frame: { $case: 'created', value: { id: created.id, warnings: created.warnings } } });
   upstream.off('error', keepError);
-  if (attachError !== undefined) throw isServiceError(attachError) ? fromGrpcError(attachError) : attachError;
   // A --rm container is gone from view before its client hears its exit (docker's run --rm
-  // returns once it is removed): a name given again at once is free.
-  await proxyDuplex(call, stdioFrames(rest), upstream, signal, {
-    beforeForward: (frame) => {
-      if (frame.frame?.$case === 'exit') containers.retire(created.id);
-    },
-  });
+  // returns once it is removed): a name given again at once is free. If the stream ends without
+  // its exit (the client went, detached, or the attach failed), it is removed once it exits.
+  let exitSeen = false;
+  try {
+    if (attachError !== undefined) throw isServiceError(attachError) ? fromGrpcError(attachError) : attachError;
+    await proxyDuplex(call, stdioFrames(rest), upstream, signal, {
+      beforeForward: (frame) => {
+        if (frame.frame?.$case !== 'exit') return;
+        exitSeen = true;
+        containers.retire(created.id);
+      },
+    });
+  } finally {
+    if (!exitSeen) containers.removeWhenExited(created.id);
+  }
 }

@@ -123,6 +123,19 @@ describe('ContainerService', () => {
     expect(images.snapshots.size).toBe(0);
   });
 
+  it('leaves a --rm container whose exit its caller sees to that caller, until the caller stops watching', async () => {
+    const { id } = await service.create(
+      { name: 'seen', config: { image: 'busybox' } as never, hostConfig: { autoRemove: true } as never },
+      { start: { start: true, holdOutput: true }, exitSeenByCaller: true },
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rt.containers.has(id)).toBe(true); // no Wait of its own (the fake's would have answered at once)
+    service.removeWhenExited(id);
+    for (let i = 0; i < 50 && rt.containers.has(id); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(rt.containers.has(id)).toBe(false);
+    expect(images.snapshots.size).toBe(0);
+  });
+
   it('retires a --rm container at once: gone from view, its name free, the rest removed in the background', async () => {
     const { id } = await service.create({ name: 'gone', config: { image: 'busybox' } as never, hostConfig: { autoRemove: true } as never });
     const { id: kept } = await service.create({ name: 'kept', config: { image: 'busybox' } as never, hostConfig: undefined });

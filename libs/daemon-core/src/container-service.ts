@@ -15,6 +15,9 @@ import { dockerState } from './state-view';
 export interface CreateOptions {
   start?: CreateStart;
   onRuntimeCreate?: (id: string) => void;
+  // With start, for a --rm container: the caller sees its exit (run's attached stream) and calls
+  // retire, or, should it stop watching first, removeWhenExited. Spares a Wait to the runtime.
+  exitSeenByCaller?: boolean;
 }
 
 const { Status } = runtime;
@@ -144,7 +147,7 @@ export class ContainerService {
       this.emit('create', record);
       if (start?.start === true) {
         this.emit('start', record);
-        if (record.hostConfig.autoRemove) this.watchAutoRemove(record.id);
+        if (record.hostConfig.autoRemove && options.exitSeenByCaller !== true) this.watchAutoRemove(record.id);
       }
       return { id, warnings: plan.warnings };
     });
@@ -230,6 +233,12 @@ export class ContainerService {
         () => this.emit('destroy', record),
         (err: unknown) => this.deps.logger.warn(`auto-remove of ${id}: ${errorMessageOf(err)}`),
       );
+  }
+
+  // For a caller that said it would see the exit (exitSeenByCaller) and no longer can: a --rm
+  // container still there is removed once it exits.
+  removeWhenExited(id: string): void {
+    if (this.registry.has(id) && this.registry.resolve(id).hostConfig.autoRemove) this.watchAutoRemove(id);
   }
 
   private watchAutoRemove(id: string): void {

@@ -103,6 +103,22 @@ describeIntegration('containers on a real stack', () => {
     }
   });
 
+  it('still removes a --rm container whose run client went away before it exited', async () => {
+    // The CLI is killed once the container has printed: the daemon no longer sees the exit on the
+    // stream, and removes the container when it exits all the same.
+    const killed = await stack.watch(['run', '--rm', '--name', 'left-behind', IMAGE, 'sh', '-c', 'echo up; sleep 1'], (stdout, child) => {
+      if (stdout.includes('up')) child.kill('SIGKILL');
+    });
+    expect(killed.code).toBeNull();
+    expect(await stack.must(['ps', '-aq', '--filter', 'name=left-behind'])).not.toBe('');
+    let left = 'still there';
+    for (let i = 0; i < 50 && left !== ''; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await stack.must(['ps', '-aq', '--filter', 'name=left-behind']);
+    }
+    expect(left).toBe('');
+  });
+
   it('keeps logs after exit and reports status in ps', async () => {
     const id = (await stack.must(['run', '-d', IMAGE, 'sh', '-c', 'echo out; echo err >&2; exit 4'])).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
