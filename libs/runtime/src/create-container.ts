@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { alreadyExists } from '@berth/errors';
 import { buildSpec, serializeSpec } from '@berth/oci-spec';
 import type { runtime } from '@berth/proto';
@@ -61,8 +62,8 @@ export async function createContainer(
     // recovery tears down just the same.
     const writeConfig = async (): Promise<void> => {
       const privileged = spec.security?.privileged ?? false;
-      const [user, hostDevices] = await Promise.all([resolveContainerUser(paths.rootfs, spec.user), privileged ? listHostDevices() : []]);
-      record.user = user;
+      const hostDevices = privileged ? await listHostDevices() : [];
+      record.user = resolveContainerUser(paths.rootfs, spec.user);
       const ociSpec = buildSpec(
         toSpecInput({
           spec,
@@ -75,7 +76,9 @@ export async function createContainer(
           host: ctx.host,
         }),
       );
-      await writeFile(paths.config, serializeSpec(ociSpec));
+      // While this runs the monitor (and the container's start) waits: written at once, as the
+      // records are (see saveRecord).
+      writeFileSync(paths.config, serializeSpec(ociSpec));
     };
     const launching = ctx.monitor.launch({
       monitorBinary: ctx.monitorBinary,

@@ -28,7 +28,7 @@ export class ExecSessions {
     const paths = this.ctx.paths.container(record.id);
     if (open.args.length === 0 || open.args[0] === '') throw invalidArgument('no exec command specified');
     const bundleSpec = await readBundleSpec(paths.config);
-    const user = open.user ? await resolveContainerUser(paths.rootfs, open.user) : undefined;
+    const user = open.user ? resolveContainerUser(paths.rootfs, open.user) : undefined;
     const execId = randomBytes(8).toString('hex');
     const exec = this.ctx.paths.exec(record.id, execId);
     await mkdir(exec.dir, { recursive: true });

@@ -11,4 +11,4 @@ export { runtimeService } from './runtime-service';
 export type { ShimContext, ShimLogger } from './shim-context';
 export { createShim, type ShimOptions } from './create-shim';
 export { resolveRuntimeBinary } from './runtime-binary';
-export { readFileInRoot } from '@berth/scoped-fs';
+export { readFileInRootSync } from '@berth/scoped-fs';

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileInRoot } from './read-file-in-root';
+import { readFileInRootSync } from './read-file-in-root';
 import { cleanComponents, resolveInRootSync } from './resolve-in-root';
 
-describe('readFileInRoot', () => {
+describe('readFileInRootSync', () => {
   let base: string;
   let root: string;
 
@@ -16,35 +16,35 @@ describe('readFileInRoot', () => {
   });
   afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-  it('reads a plain file', async () => {
+  it('reads a plain file', () => {
     writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\n');
-    await expect(readFileInRoot(root, '/etc/passwd')).resolves.toContain('root:x:0:0');
+    expect(readFileInRootSync(root, '/etc/passwd')).toContain('root:x:0:0');
   });
 
-  it('keeps absolute symlinks inside the root', async () => {
+  it('keeps absolute symlinks inside the root', () => {
     writeFileSync(join(root, 'secret'), 'inside');
     symlinkSync('/secret', join(root, 'etc/passwd'));
-    await expect(readFileInRoot(root, '/etc/passwd')).resolves.toBe('inside');
+    expect(readFileInRootSync(root, '/etc/passwd')).toBe('inside');
   });
 
-  it('never climbs above the root with ..', async () => {
+  it('never climbs above the root with ..', () => {
     symlinkSync('../../../../secret', join(root, 'etc/passwd'));
-    await expect(readFileInRoot(root, '/etc/passwd')).resolves.toBeUndefined();
+    expect(readFileInRootSync(root, '/etc/passwd')).toBeUndefined();
     writeFileSync(join(root, 'secret'), 'inside');
-    await expect(readFileInRoot(root, '/etc/passwd')).resolves.toBe('inside');
+    expect(readFileInRootSync(root, '/etc/passwd')).toBe('inside');
     expect(resolveInRootSync(root, cleanComponents('/etc/../../../secret'), true)).toBe(join(root, 'secret'));
   });
 
-  it('gives up on symlink loops and missing files', async () => {
+  it('gives up on symlink loops and missing files', () => {
     symlinkSync('/etc/group', join(root, 'etc/passwd'));
     symlinkSync('/etc/passwd', join(root, 'etc/group'));
-    await expect(readFileInRoot(root, '/etc/passwd')).resolves.toBeUndefined();
-    await expect(readFileInRoot(root, '/etc/shadow')).resolves.toBeUndefined();
+    expect(readFileInRootSync(root, '/etc/passwd')).toBeUndefined();
+    expect(readFileInRootSync(root, '/etc/shadow')).toBeUndefined();
   });
 
-  it('refuses directories and files over the size limit', async () => {
+  it('refuses directories and files over the size limit', () => {
     writeFileSync(join(root, 'etc/big'), 'x'.repeat(100));
-    await expect(readFileInRoot(root, '/etc')).resolves.toBeUndefined();
-    await expect(readFileInRoot(root, '/etc/big', 10)).resolves.toBeUndefined();
+    expect(readFileInRootSync(root, '/etc')).toBeUndefined();
+    expect(readFileInRootSync(root, '/etc/big', 10)).toBeUndefined();
   });
 });
