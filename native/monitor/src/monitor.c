@@ -308,9 +308,6 @@ static int finish(struct monitor *m) {
   drain_output(m);
   // Socket gone first, then the exit file: whoever sees the exit file also finds the socket gone.
   unlink(m->opts->socket_path);
-  // An exited container's rootfs is unmounted at once, as docker does; the monitor that mounted
-  // it does so here, before the exit is known, so the caller's release has no umount to spawn.
-  if (m->rootfs[0] != '\0') unmount_rootfs(m->rootfs);
   struct exit_record record = exit_record_from_status(m->exit_status, &m->finished, m->opts->oom_source);
   write_exit_file(m->opts->exit_file, &record);
   accept_clients(m); // connections that raced the unlink get the exit frame too
@@ -318,6 +315,10 @@ static int finish(struct monitor *m) {
   char line[EXIT_RECORD_MAX];
   int len = format_exit_record(&record, line, sizeof line);
   broadcast(m, FRAME_EXIT, line, (size_t)len);
+  // An exited container's rootfs is unmounted at once, as docker does, by the monitor that
+  // mounted it (the caller's release then has no umount to spawn). After the exit is out: an
+  // unmount waits for an RCU grace period, a millisecond or more.
+  if (m->rootfs[0] != '\0') unmount_rootfs(m->rootfs);
   if (m->pfd_cap < m->client_count) {
     free(m->pfds);
     m->pfds = calloc(m->client_count, sizeof *m->pfds);

@@ -258,7 +258,7 @@ describeMonitor('berth-monitor', () => {
       expect(launched.pid).toBeGreaterThan(0);
       expect(mountedAt(join(bundle, 'rootfs'))).toBe(true);
       expect(await collect(await attachMonitor(files.socket))).toEqual({ stdout: 'from the overlay\n', stderr: '', exitCode: 3 });
-      // Unmounted by the monitor once the container exited, before the exit was announced.
+      // Unmounted by the monitor once the container exited (right after the exit frame).
       expect(mountedAt(join(bundle, 'rootfs'))).toBe(false);
     } finally {
       fx.deleteAll();
