@@ -18,6 +18,10 @@ export interface UnpackOptions extends OffThreadOptions {
  *   DIR/.tmp-<random>/       a layer being unpacked; renamed into place only when complete
  */
 export class LayerStore {
+  // Content sizes already read or worked out: a layer never changes while it exists, and every
+  // image lookup (each container create) asks for its layers' sizes.
+  private readonly contentSizes = new Map<string, number>();
+
   constructor(private readonly dir: string) {}
 
   diffPath(chainId: string): string {
@@ -73,10 +77,15 @@ export class LayerStore {
   // The bytes of the layer's files as docker counts an image's size (overlay2's DiffSize: every
   // file and link once, directories not at all), worked out once and kept beside the layer.
   async contentSize(chainId: string): Promise<number | undefined> {
+    const known = this.contentSizes.get(chainId);
+    if (known !== undefined) return known;
     const dir = join(this.dir, digestHex(chainId));
     try {
       const cached = Number(await readFile(join(dir, 'content-size'), 'utf8'));
-      if (Number.isSafeInteger(cached)) return cached;
+      if (Number.isSafeInteger(cached)) {
+        this.contentSizes.set(chainId, cached);
+        return cached;
+      }
     } catch {
       // Not worked out yet.
     }
@@ -86,6 +95,7 @@ export class LayerStore {
     try {
       await writeFile(temp, String(size));
       await rename(temp, join(dir, 'content-size'));
+      this.contentSizes.set(chainId, size);
     } catch {
       // The layer went meanwhile (a prune): the size is still right for this answer.
       await rm(temp, { force: true });
@@ -94,6 +104,7 @@ export class LayerStore {
   }
 
   async remove(chainId: string): Promise<void> {
+    this.contentSizes.delete(chainId);
     await rm(join(this.dir, digestHex(chainId)), { recursive: true, force: true });
   }
 
