@@ -28,8 +28,20 @@ if docker info >/dev/null 2>&1; then commands+=("docker run --rm --network none 
 if command -v podman >/dev/null && podman image exists localhost/busybox:peer; then
   commands+=("podman run --rm --network none localhost/busybox:peer true"); names+=(podman)
 fi
-hyperfine -N --warmup 3 --runs "$runs" --export-json "$root/start.json" "${commands[@]}" >/dev/null
-node tools/bench/report-start.js "$root/start.json" "${names[@]}"
+# In rounds, the engines' order reversed every other round: the machine's speed drifts over a
+# run, and one long block per engine would hand that drift to whichever ran in the slow part.
+rounds=${BENCH_ROUNDS:-5}
+per_round=$(( (runs + rounds - 1) / rounds ))
+reversed=()
+for (( i=${#commands[@]}-1; i>=0; i-- )); do reversed+=("${commands[i]}"); done
+hyperfine -N --warmup 3 --runs 1 "${commands[@]}" >/dev/null
+for round in $(seq "$rounds"); do
+  if (( round % 2 )); then order=("${commands[@]}"); else order=("${reversed[@]}"); fi
+  hyperfine -N --runs "$per_round" --export-json "$root/start-$round.json" "${order[@]}" >/dev/null
+done
+args=()
+for i in "${!commands[@]}"; do args+=("${names[i]}=${commands[i]}"); done
+node tools/bench/report-start.js "$root" "${args[@]}"
 
 # Memory: the idle stack, then 20 running containers' monitors.
 sleep 2
