@@ -8,7 +8,7 @@ import { loadCall, sendArchive } from './archive-calls';
 
 const empty = (): types.Empty => ({});
 
-const snapshotView = (info: SnapshotInfo): imagestore.Snapshot => ({ ...info });
+const snapshotView = (info: SnapshotInfo): imagestore.Snapshot => ({ ...info, image: undefined });
 
 // Reads an import stream: the header first, then the tarball's bytes as a Node stream.
 async function importCall(store: ImageStore, call: ServerReadableStream<imagestore.ImportChunk, types.Image>): Promise<types.Image> {
@@ -41,7 +41,10 @@ export function imageStoreService(store: ImageStore): imagestore.ImageStoreServi
       await store.tag(request.source, request.target);
       return empty();
     }),
-    prepareSnapshot: unary(async (request) => snapshotView(await store.prepareSnapshot(request.key, request.imageId))),
+    prepareSnapshot: unary(async (request) => {
+      const snapshot = await store.prepareSnapshot(request.key, request.imageId);
+      return { ...snapshotView(snapshot), image: await store.get(snapshot.imageId) };
+    }),
     getSnapshot: unary(async (request) => snapshotView(await store.getSnapshot(request.key))),
     removeSnapshot: unary(async (request) => {
       await store.removeSnapshot(request.key);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { conflict, ErrorCode, errorMessageOf, isBerthError } from '@berth/errors';
-import { daemon, runtime, type types } from '@berth/proto';
+import { daemon, runtime, type imagestore, type types } from '@berth/proto';
 import { parseSignal } from '@berth/signals';
 import type { ContainerRecord } from './container-record';
 import { containerFilter } from './container-filters';
@@ -90,24 +90,20 @@ export class ContainerService {
     const id = randomBytes(32).toString('hex');
     const name = request.name ? validateContainerName(request.name) : generateName((n) => this.registry.nameTaken(n));
     this.registry.claimName(name, id);
-    // The snapshot is asked for by the same reference, alongside the image: one round trip to
-    // the image store fewer on the way to the runtime. One made of another image (the tag moved
-    // in between) is made again of the image the plan used.
-    const snapshotting = this.deps.images.prepareSnapshot(id, config.image);
-    // Its failure is reported where it is awaited; until then it must not count as unhandled.
-    snapshotting.catch(() => undefined);
+    // The image store makes the snapshot and answers with the image it was made of: one round
+    // trip on the way to the runtime. (A store that leaves the image out is asked for it.)
+    let snapshot: imagestore.Snapshot | undefined;
     let image: types.Image;
     let plan: ReturnType<typeof planContainer>;
     try {
-      image = await this.deps.images.get(config.image);
+      snapshot = await this.deps.images.prepareSnapshot(id, config.image);
+      image = snapshot.image ?? (await this.deps.images.get(snapshot.imageId));
       plan = planContainer({ id, config, hostConfig, image, cpuCount: this.deps.cpuCount });
     } catch (err) {
-      await snapshotting.then(
-        () => this.deps.images.removeSnapshot(id).catch((cleanupErr: unknown) => this.cleanupFailed(id, cleanupErr)),
-        () => undefined,
-      );
+      if (snapshot !== undefined) await this.deps.images.removeSnapshot(id).catch((cleanupErr: unknown) => this.cleanupFailed(id, cleanupErr));
       throw err;
     }
+    const { mounts } = snapshot;
     return this.locks.run(id, async () => {
       const record: ContainerRecord = {
         id,
@@ -127,19 +123,13 @@ export class ContainerService {
         // Checked again under the lock: two creates may race for one name.
         this.registry.claimName(name, id);
         this.registry.put(record);
-        let snapshot = await snapshotting;
-        if (snapshot.imageId !== image.id) {
-          await this.deps.images.removeSnapshot(id);
-          snapshot = await this.deps.images.prepareSnapshot(id, image.id);
-        }
-        record.spec = { ...plan.spec, rootfs: snapshot.mounts };
+        record.spec = { ...plan.spec, rootfs: mounts };
         options.onRuntimeCreate?.(id);
         // The record is written while the runtime creates: a failure of either discards both.
         saving = this.deps.records.save(record);
         await Promise.all([this.deps.runtime.create(record.spec, start), saving]);
       } catch (err) {
         this.registry.delete(id);
-        await snapshotting.catch(() => undefined); // so that the discard finds what it made
         await saving?.catch(() => undefined); // so that the discard removes what it wrote
         await this.discard(id);
         throw err;

@@ -92,6 +92,11 @@ export interface Snapshot {
   mounts: Mount[];
   /** Bytes written to the snapshot's upper directory. */
   size: number;
+  /**
+   * PrepareSnapshot's answer only: the image it was made of, as Get returns it, so that a
+   * container create takes one round trip to the image store.
+   */
+  image: Image | undefined;
 }
 
 export interface ListSnapshotsRequest {
@@ -1059,7 +1064,7 @@ export const SnapshotRef: MessageFns<SnapshotRef> = {
 };
 
 function createBaseSnapshot(): Snapshot {
-  return { key: "", imageId: "", mounts: [], size: 0 };
+  return { key: "", imageId: "", mounts: [], size: 0, image: undefined };
 }
 
 export const Snapshot: MessageFns<Snapshot> = {
@@ -1075,6 +1080,9 @@ export const Snapshot: MessageFns<Snapshot> = {
     }
     if (message.size !== 0) {
       writer.uint32(32).int64(message.size);
+    }
+    if (message.image !== undefined) {
+      Image.encode(message.image, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -1124,6 +1132,14 @@ export const Snapshot: MessageFns<Snapshot> = {
             message.size = longToNumber(reader.int64());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.image = Image.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1146,6 +1162,7 @@ export const Snapshot: MessageFns<Snapshot> = {
         : "",
       mounts: globalThis.Array.isArray(object?.mounts) ? object.mounts.map((e: any) => Mount.fromJSON(e)) : [],
       size: isSet(object.size) ? globalThis.Number(object.size) : 0,
+      image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
     };
   },
 
@@ -1163,6 +1180,9 @@ export const Snapshot: MessageFns<Snapshot> = {
     if (message.size !== 0) {
       obj.size = Math.round(message.size);
     }
+    if (message.image !== undefined) {
+      obj.image = Image.toJSON(message.image);
+    }
     return obj;
   },
 
@@ -1175,6 +1195,7 @@ export const Snapshot: MessageFns<Snapshot> = {
     message.imageId = object.imageId ?? "";
     message.mounts = object.mounts?.map((e) => Mount.fromPartial(e)) || [];
     message.size = object.size ?? 0;
+    message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
     return message;
   },
 };
