@@ -26,11 +26,19 @@ export interface CliIO {
   now(): number;
 }
 
+// The streams are made on first use: process.stdin alone costs a start some milliseconds
+// (stream modules loaded, the descriptor probed), and most commands never read it.
 export function processIO(): CliIO {
   return {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
     env: process.env,
     signals: process,
     now: () => Date.now(),
