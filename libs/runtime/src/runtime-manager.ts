@@ -227,20 +227,31 @@ export class RuntimeManager {
       return false;
     }
     try {
-      await bridgeStdio({
-        session,
-        input: call.input,
-        write: call.write,
-        wants: { stdin: open.stdin, stdout: open.stdout, stderr: open.stderr },
-        exitStatus: async () => exitStatusOf(await this.waitForExit(record, call.signal)),
-        beforeExit: () => creating,
-        signal: call.signal,
-      });
+      await this.bridgeAttach(record, open, call, session, () => creating);
     } catch (err) {
       await creating;
       throw err;
     }
     return true;
+  }
+
+  // An attach's stdio, both ways, until the container's exit (see bridgeStdio).
+  private bridgeAttach(
+    record: ContainerRecord,
+    open: types.AttachOpen,
+    call: StdioCall,
+    session: MonitorSession,
+    beforeExit?: () => Promise<unknown>,
+  ): Promise<void> {
+    return bridgeStdio({
+      session,
+      input: call.input,
+      write: call.write,
+      wants: { stdin: open.stdin, stdout: open.stdout, stderr: open.stderr },
+      exitStatus: async () => exitStatusOf(await this.waitForExit(record, call.signal)),
+      beforeExit,
+      signal: call.signal,
+    });
   }
 
   async start(id: string): Promise<runtime.ContainerState> {
@@ -376,15 +387,7 @@ export class RuntimeManager {
       call.write(exitFrame({ exitCode: state.exitCode, oomKilled: state.oomKilled, finishedAt: state.finishedAt }));
       return;
     }
-    const session = await this.ctx.monitor.attach(paths.socketPath);
-    await bridgeStdio({
-      session,
-      input: call.input,
-      write: call.write,
-      wants: { stdin: open.stdin, stdout: open.stdout, stderr: open.stderr },
-      exitStatus: async () => exitStatusOf(await this.waitForExit(record, call.signal)),
-      signal: call.signal,
-    });
+    await this.bridgeAttach(record, open, call, await this.ctx.monitor.attach(paths.socketPath));
   }
 
   async exec(open: types.ExecOpen, call: StdioCall): Promise<void> {
