@@ -2228,7 +2228,7 @@ export const ImageStoreServiceService = {
     responseSerialize: (value: Empty): Buffer => Buffer.from(Empty.encode(value).finish()),
     responseDeserialize: (value: Buffer): Empty => Empty.decode(value),
   },
-  /** Creates a writable snapshot on top of an image's layers and returns its mounts. */
+  /** Creates a writable snapshot on top of an image's layers and returns its mounts, and the image. */
   prepareSnapshot: {
     path: "/berth.imagestore.v1.ImageStoreService/PrepareSnapshot" as const,
     requestStream: false as const,
@@ -2339,7 +2339,7 @@ export interface ImageStoreServiceServer extends UntypedServiceImplementation {
   get: handleUnaryCall<GetImageRequest, Image>;
   remove: handleUnaryCall<RemoveImageRequest, RemoveImageResponse>;
   tag: handleUnaryCall<TagRequest, Empty>;
-  /** Creates a writable snapshot on top of an image's layers and returns its mounts. */
+  /** Creates a writable snapshot on top of an image's layers and returns its mounts, and the image. */
   prepareSnapshot: handleUnaryCall<PrepareSnapshotRequest, Snapshot>;
   getSnapshot: handleUnaryCall<SnapshotRef, Snapshot>;
   removeSnapshot: handleUnaryCall<SnapshotRef, Empty>;
@@ -2439,7 +2439,7 @@ export interface ImageStoreServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Empty) => void,
   ): ClientUnaryCall;
-  /** Creates a writable snapshot on top of an image's layers and returns its mounts. */
+  /** Creates a writable snapshot on top of an image's layers and returns its mounts, and the image. */
   prepareSnapshot(
     request: PrepareSnapshotRequest,
     callback: (error: ServiceError | null, response: Snapshot) => void,
