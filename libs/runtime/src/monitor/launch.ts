@@ -75,8 +75,7 @@ export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number;
   if ((opts.bundle === undefined) === (opts.execProcessFile === undefined)) {
     throw internal('launchMonitor needs exactly one of bundle and execProcessFile');
   }
-  const args = monitorArgs(opts);
-  const child = spawn(resolve(opts.monitorBinary), args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  const child = spawn(resolve(opts.monitorBinary), monitorArgs(opts), { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
   const sync = child.stdio[3] as Duplex;
   // The first process exits at once (the monitor proper is its child); reap it whatever happens.
   const exited = new Promise<number | null>((resolveExit) => {
@@ -118,11 +117,11 @@ const MOUNTED_LINE = '{"mounted":true}';
 // back (its failure closes the fd instead, and the monitor undoes its mounts and gives up).
 function readSyncReport(sync: Duplex, beforeRuntime: (() => Promise<void>) | undefined): Promise<string> {
   return new Promise((resolveLine, reject) => {
-    let text = '';
+    let received = Buffer.alloc(0);
     sync.on('data', (chunk: Buffer) => {
-      text += chunk.toString('utf8');
-      if (beforeRuntime === undefined || !text.startsWith(`${MOUNTED_LINE}\n`)) return;
-      text = text.slice(MOUNTED_LINE.length + 1);
+      received = Buffer.concat([received, chunk]);
+      if (beforeRuntime === undefined || !received.toString('latin1').startsWith(`${MOUNTED_LINE}\n`)) return;
+      received = received.subarray(MOUNTED_LINE.length + 1);
       const step = beforeRuntime;
       beforeRuntime = undefined;
       step().then(
@@ -130,8 +129,9 @@ function readSyncReport(sync: Duplex, beforeRuntime: (() => Promise<void>) | und
         (err: unknown) => reject(new BeforeRuntimeError(err)),
       );
     });
-    sync.once('error', reject);
-    sync.once('close', () => resolveLine(text.split('\n')[0] ?? ''));
+    // Not once: a write after the monitor went away errs too, after the first error.
+    sync.on('error', reject);
+    sync.once('close', () => resolveLine(received.toString('utf8').split('\n')[0] ?? ''));
   });
 }
 
