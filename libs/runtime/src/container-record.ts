@@ -29,11 +29,11 @@ interface StoredRecord extends Omit<ContainerRecord, 'spec'> {
   spec: unknown;
 }
 
-// Written to a temporary file and renamed, so a crash never leaves half a record. Synchronously:
+// Written to a temporary file and renamed, so a crash never leaves half a record; synchronously:
 // a record is a kilobyte or two, not fsynced, so the write only copies it into the page cache
 // (microseconds), where four trips through libuv's thread pool (open, write, close, rename) cost
-// a run's critical path a millisecond; the promise keeps callers free to overlap it.
-export async function saveRecord(path: string, record: ContainerRecord): Promise<void> {
+// a run's critical path a millisecond.
+export function saveRecord(path: string, record: ContainerRecord): void {
   const stored: StoredRecord = { ...record, spec: runtime.ContainerSpec.toJSON(record.spec) };
   const temporary = `${path}.tmp`;
   writeFileSync(temporary, JSON.stringify(stored));

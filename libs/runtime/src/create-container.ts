@@ -8,7 +8,6 @@ import { saveRecord } from './container-record';
 import { resolveContainerUser } from './container-user';
 import { listHostDevices } from './host-devices';
 import type { ShimContext } from './shim-context';
-import { settleAll } from './settle';
 import { toSpecInput } from './spec-input';
 import { teardownContainer } from './teardown';
 import { networkModeOf, validateContainerSpec } from './validate-spec';
@@ -56,10 +55,11 @@ export async function createContainer(
     phase: 'creating',
   };
   try {
-    // The monitor mounts the rootfs (no mount(8) to spawn), then config.json is written against
-    // the container's own /etc/passwd, and only then does the monitor run the runtime. The record
-    // is saved meanwhile: a crash before it is written leaves a bundle without a record, which
-    // recovery tears down just the same.
+    // The record first: a crash before it is written leaves a bundle without a record, which
+    // recovery tears down just the same. Then the monitor mounts the rootfs (no mount(8) to
+    // spawn), config.json is written against the container's own /etc/passwd, and only then
+    // does the monitor run the runtime.
+    saveRecord(paths.record, record);
     const writeConfig = async (): Promise<void> => {
       const privileged = spec.security?.privileged ?? false;
       const hostDevices = privileged ? await listHostDevices() : [];
@@ -80,7 +80,7 @@ export async function createContainer(
       // records are (see saveRecord).
       writeFileSync(paths.config, serializeSpec(ociSpec));
     };
-    const launching = ctx.monitor.launch({
+    const launched = await ctx.monitor.launch({
       monitorBinary: ctx.monitorBinary,
       id: spec.id,
       runtimePath: binary.path,
@@ -99,13 +99,12 @@ export async function createContainer(
       rootfsMounts: spec.rootfs,
       beforeRuntime: writeConfig,
     });
-    const [, launched] = await settleAll([saveRecord(paths.record, record), launching]);
     record.pid = launched.pid;
     record.monitorPid = launched.monitorPid;
     record.phase = 'created';
     if (options.start) record.startedAt = new Date().toISOString();
     options.onLaunched?.(record);
-    await saveRecord(paths.record, record);
+    saveRecord(paths.record, record);
     return record;
   } catch (err) {
     await teardownContainer(ctx, { id: spec.id, runtimePath: binary.path, cgroupParent: ctx.cgroupParent }).catch((cleanupErr: unknown) =>

@@ -66,7 +66,7 @@ export class RuntimeManager {
       }
       if (record.phase === 'creating') {
         record.phase = 'created';
-        await saveRecord(paths.record, record);
+        saveRecord(paths.record, record);
       }
       this.records.set(id, record);
       await this.execs.removeFinished(id);
@@ -92,7 +92,7 @@ export class RuntimeManager {
     else delete record.paused;
     // The moment is lost; now is the closest the shim can tell.
     if (started && !record.startedAt) record.startedAt = new Date().toISOString();
-    await saveRecord(this.ctx.paths.container(record.id).record, record);
+    saveRecord(this.ctx.paths.container(record.id).record, record);
   }
 
   // Releases the container as soon as its exit file appears, whoever asks about it or not.
@@ -110,7 +110,7 @@ export class RuntimeManager {
       if (!(await this.ctx.monitor.readExit(paths.exitFile))) return;
       await releaseContainer(this.ctx, record);
       record.released = true;
-      await saveRecord(paths.record, record);
+      saveRecord(paths.record, record);
     });
   }
 
@@ -262,7 +262,7 @@ export class RuntimeManager {
       await this.oci(record).start(id);
       // Set before the save so that a concurrent State already reports it running.
       record.startedAt = new Date().toISOString();
-      await saveRecord(this.ctx.paths.container(id).record, record);
+      saveRecord(this.ctx.paths.container(id).record, record);
       return containerState(this.ctx, record);
     });
   }
@@ -418,7 +418,7 @@ export class RuntimeManager {
       if (state.status !== Status.STATUS_RUNNING) throw failedPrecondition(`container ${id} is not running`);
       await this.oci(record).pause(id);
       record.paused = true;
-      await saveRecord(this.ctx.paths.container(id).record, record);
+      saveRecord(this.ctx.paths.container(id).record, record);
     });
   }
 
@@ -429,7 +429,7 @@ export class RuntimeManager {
       if (state.status !== Status.STATUS_PAUSED) throw failedPrecondition(`container ${id} is not paused`);
       await this.oci(record).resume(id);
       delete record.paused;
-      await saveRecord(this.ctx.paths.container(id).record, record);
+      saveRecord(this.ctx.paths.container(id).record, record);
     });
   }
 
