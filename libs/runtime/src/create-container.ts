@@ -23,8 +23,8 @@ export interface CreateOptions {
 }
 
 // Makes the bundle (record, rootfs mounted by the monitor, config.json) and has the monitor run
-// `runc create` (or `runc run --detach`) under it. Any failure tears down everything made so far before the
-// error is reported.
+// `runc create` (or `runc run --detach`) under it. Any failure tears down everything made so far
+// before the error is reported.
 export async function createContainer(
   ctx: ShimContext,
   spec: runtime.ContainerSpec | undefined,

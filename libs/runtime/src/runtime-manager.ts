@@ -21,6 +21,13 @@ const { Status } = runtime;
 const { OutputStream } = types;
 // How long an attach sent along with a create waits for that create to arrive.
 const CREATE_ARRIVAL_MS = 60_000;
+// A create under way: its end, and its record once the monitor runs the container (pending for
+// good if the create ends without getting that far: waiters race it against the end).
+interface PendingCreate {
+  done: Promise<unknown>;
+  launched: Promise<ContainerRecord>;
+}
+
 export interface StdioCall {
   input: AsyncIterator<types.StdioClientFrame>;
   write: FrameSink;
@@ -37,12 +44,10 @@ export class RuntimeManager {
   private readonly exits: ExitWatcher;
   private readonly parents = new ParentGate();
   private readonly execs: ExecSessions;
-  // Creates under way, word of each one's beginning and of its monitor's launch (by container
-  // id), and the records of those launched, for an attach sent along with its create (see attach).
-  private readonly pendingCreates = new Map<string, Promise<unknown>>();
+  // Creates under way (by container id) and word of each one's beginning, for an attach sent
+  // along with its create (see attach).
+  private readonly pendingCreates = new Map<string, PendingCreate>();
   private readonly createsBegun = new EventEmitter();
-  private readonly createsLaunched = new EventEmitter();
-  private readonly launchedCreates = new Map<string, ContainerRecord>();
 
   constructor(private readonly ctx: ShimContext) {
     this.exits = new ExitWatcher((path) => ctx.monitor.readExit(path));
@@ -164,35 +169,32 @@ export class RuntimeManager {
 
   async create(spec: runtime.ContainerSpec | undefined, options?: CreateOptions): Promise<runtime.ContainerState> {
     const id = spec?.id ?? '';
+    let onLaunched: (record: ContainerRecord) => void = () => undefined;
+    const launched = new Promise<ContainerRecord>((resolve) => (onLaunched = resolve));
     const creating = this.locks.run(id, async () => {
       if (this.records.has(id)) throw alreadyExists(`container ${id} already exists`);
-      const onLaunched = (launched: ContainerRecord): void => {
-        this.launchedCreates.set(id, launched);
-        this.createsLaunched.emit(id);
-      };
       const record = await this.parents.create(() => createContainer(this.ctx, spec, { ...(options ?? { start: false, holdOutput: false }), onLaunched }));
       this.records.set(id, record);
       this.watchExit(record);
       return launchedState(this.ctx, record);
     });
+    const pending: PendingCreate = { done: creating, launched };
     if (id !== '' && !this.pendingCreates.has(id)) {
-      this.pendingCreates.set(id, creating);
+      this.pendingCreates.set(id, pending);
       this.createsBegun.emit(id);
     }
     try {
       return await creating;
     } finally {
-      if (this.pendingCreates.get(id) === creating) {
-        this.pendingCreates.delete(id);
-        this.launchedCreates.delete(id);
-      }
+      if (this.pendingCreates.get(id) === pending) this.pendingCreates.delete(id);
     }
   }
 
   // For an attach sent along with the create (docker run): the create may not have arrived yet.
   // Waits for it to begin (as long as the caller waits, a minute at most) and then for its monitor
-  // to run the container, or for the create to end; its failure is the attach's.
-  private async createSentWith(id: string, signal: AbortSignal): Promise<void> {
+  // to run the container, or for the create to end; its failure is the attach's. Answers the
+  // record of a container its monitor runs while its create is still going, with that create.
+  private async createSentWith(id: string, signal: AbortSignal): Promise<{ record: ContainerRecord; creating: Promise<unknown> } | undefined> {
     if (!this.records.has(id) && !this.pendingCreates.has(id)) {
       const gaveUp = AbortSignal.any([signal, this.closing.signal, AbortSignal.timeout(CREATE_ARRIVAL_MS)]);
       try {
@@ -201,16 +203,10 @@ export class RuntimeManager {
         throw notFound(`no such container: ${id}`);
       }
     }
-    const creating = this.pendingCreates.get(id);
-    if (creating === undefined || this.launchedCreates.has(id)) return;
-    const settled = new AbortController();
-    const launched = once(this.createsLaunched, id, { signal: AbortSignal.any([signal, this.closing.signal, settled.signal]) });
-    launched.catch(() => undefined); // given up when the create settles first
-    try {
-      await Promise.race([creating, launched]);
-    } finally {
-      settled.abort();
-    }
+    const pending = this.pendingCreates.get(id);
+    if (pending === undefined) return undefined;
+    const record = await Promise.race([pending.launched, pending.done.then(() => undefined)]);
+    return record && { record, creating: pending.done };
   }
 
   // The attach sent along with a create whose monitor is running the container: connected at once
@@ -218,8 +214,7 @@ export class RuntimeManager {
   // record. The exit goes out only once the create has succeeded; if it fails, its error is the
   // attach's. False when the monitor is gone already (the hold ran out): the caller falls back to
   // the finished create.
-  private async attachLaunched(record: ContainerRecord, open: types.AttachOpen, call: StdioCall): Promise<boolean> {
-    const creating = this.pendingCreates.get(record.id) ?? Promise.resolve();
+  private async attachLaunched(record: ContainerRecord, creating: Promise<unknown>, open: types.AttachOpen, call: StdioCall): Promise<boolean> {
     let session: MonitorSession;
     try {
       session = await this.ctx.monitor.attach(this.ctx.paths.container(record.id).socketPath);
@@ -365,10 +360,11 @@ export class RuntimeManager {
 
   async attach(open: types.AttachOpen, call: StdioCall): Promise<void> {
     if (open.afterCreate) {
-      await this.createSentWith(open.id, call.signal);
-      const launched = this.launchedCreates.get(open.id);
-      if (launched && !open.logs && (await this.attachLaunched(launched, open, call))) return;
-      await this.pendingCreates.get(open.id);
+      const launched = await this.createSentWith(open.id, call.signal);
+      if (launched) {
+        if (!open.logs && (await this.attachLaunched(launched.record, launched.creating, open, call))) return;
+        await launched.creating;
+      }
     }
     const record = this.record(open.id);
     const paths = this.ctx.paths.container(record.id);

@@ -1,4 +1,5 @@
 import { types } from '@berth/proto';
+import { exitStatusOf } from './container-state';
 import type { MonitorSession } from './monitor-port';
 
 const { OutputStream } = types;
@@ -57,7 +58,7 @@ export async function bridgeStdio(opts: {
     let exit: types.ExitStatus | undefined;
     for await (const event of session) {
       if (event.kind === 'exit') {
-        if (event.record) exit = { exitCode: event.record.exitCode, oomKilled: event.record.oomKilled, finishedAt: event.record.finishedAt };
+        if (event.record) exit = exitStatusOf(event.record);
         break;
       }
       if ((event.kind === 'stdout' && wants.stdout) || (event.kind === 'stderr' && wants.stderr)) write(outputFrame(event.kind, event.data));

@@ -106,7 +106,7 @@ static int prepare_rootfs(const struct options *o, int sync_fd, char *rootfs, si
   if (!o->wait_config) return 0;
   static const char mounted[] = "{\"mounted\":true}\n";
   if (sync_fd < 0 || write_all(sync_fd, mounted, sizeof mounted - 1) < 0 || !wait_for_go(sync_fd)) {
-    unmount_rootfs(rootfs);
+    if (o->rootfs_mount_count > 0) unmount_rootfs(rootfs); // only what the monitor mounted
     snprintf(raw, raw_len, "the caller gave up before the runtime ran");
     return -1;
   }

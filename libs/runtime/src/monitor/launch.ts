@@ -68,9 +68,10 @@ export function monitorArgs(opts: MonitorLaunch): string[] {
   return args;
 }
 
-// Starts a monitor, which runs `runc create` (`runc run --detach` with start, or `runc exec --detach`) and reports on fd 3 once
-// the process exists. The monitor then lives on by itself; this returns the process's pid and
-// the monitor's. A runtime failure becomes COMMAND_NOT_FOUND, COMMAND_NOT_EXECUTABLE or INTERNAL.
+// Starts a monitor, which mounts the rootfs if asked, runs `runc create` (`runc run --detach`
+// with start, or `runc exec --detach`) and reports on fd 3 once the process exists. The monitor
+// then lives on by itself; this returns the process's pid and the monitor's. A runtime failure
+// becomes COMMAND_NOT_FOUND, COMMAND_NOT_EXECUTABLE or INTERNAL; beforeRuntime's is its own.
 export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number; monitorPid: number }> {
   if ((opts.bundle === undefined) === (opts.execProcessFile === undefined)) {
     throw internal('launchMonitor needs exactly one of bundle and execProcessFile');
