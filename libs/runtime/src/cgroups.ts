@@ -1,6 +1,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { lstat, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MigrationWarmer } from './migration-warmer';
 import { settleAll } from './settle';
 
 const REMOVE_ATTEMPTS = 50;
@@ -18,9 +19,18 @@ function errnoOf(err: unknown): string | undefined {
 export class HostCgroups {
   readonly unified: boolean;
   private roots: Promise<string[]> | undefined;
+  private readonly warmer: MigrationWarmer;
 
   constructor(readonly mountRoot = '/sys/fs/cgroup') {
     this.unified = existsSync(join(mountRoot, 'cgroup.controllers'));
+    const hybrid = !this.unified && existsSync(join(mountRoot, 'unified', 'cgroup.controllers'));
+    this.warmer = new MigrationWarmer(mountRoot, this.unified ? 'v2' : hybrid ? 'hybrid' : 'v1');
+  }
+
+  // Called as a runtime is about to move a process into a container's cgroup (see
+  // MigrationWarmer); returns at once.
+  warmMigrations(): void {
+    this.warmer.warm();
   }
 
   // runc takes an absolute path as relative to each hierarchy's root.

@@ -31,6 +31,7 @@ export async function createContainer(
   options: CreateOptions = { start: false, holdOutput: false },
 ): Promise<ContainerRecord> {
   validateContainerSpec(spec);
+  ctx.cgroups.warmMigrations();
   const networkMode = networkModeOf(spec);
   const [binary, seccomp] = await Promise.all([ctx.runtimes.resolve(spec.runtime), ctx.seccomp.choose(spec.security?.seccompProfile ?? '')]);
   const paths = ctx.paths.container(spec.id);

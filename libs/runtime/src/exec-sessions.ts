@@ -27,6 +27,8 @@ export class ExecSessions {
   async run(record: ContainerRecord, open: types.ExecOpen, call: StdioCall): Promise<void> {
     const paths = this.ctx.paths.container(record.id);
     if (open.args.length === 0 || open.args[0] === '') throw invalidArgument('no exec command specified');
+    // runc exec moves the process into the container's cgroup too.
+    this.ctx.cgroups.warmMigrations();
     const bundleSpec = await readBundleSpec(paths.config);
     const user = open.user ? resolveContainerUser(paths.rootfs, open.user) : undefined;
     const execId = randomBytes(8).toString('hex');
