@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { ClientDuplexStream, handleUnaryCall } from '@grpc/grpc-js';
-import { connect, DEFAULT_TIMEOUT_MS, fromGrpcError, isServiceError, readStream, unaryCall, unixSocketPath } from '@berth/grpc-kit';
+import { connectDirect, DEFAULT_TIMEOUT_MS, fromGrpcError, isServiceError, readStream, unaryCall, unixSocketPath } from '@berth/grpc-kit';
 import { daemon, type types } from '@berth/proto';
 import { ConnectionError, isUnreachable } from './connection-error';
 
@@ -28,7 +28,7 @@ export class DaemonClient {
     if (this.client === undefined) {
       const socket = unixSocketPath(this.host);
       if (socket !== undefined && !existsSync(socket)) throw new ConnectionError(this.host);
-      this.client = connect(daemon.DaemonServiceClient, this.host);
+      this.client = connectDirect(daemon.DaemonServiceClient, this.host);
     }
     return this.client;
   }

@@ -10,6 +10,7 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { grpcTarget } from './address';
+import { DirectChannel, MAX_MESSAGE_BYTES } from './direct-channel';
 import { fromGrpcError, isServiceError } from './status-map';
 
 export type ClientConstructor<C extends Client> = new (
@@ -20,14 +21,20 @@ export type ClientConstructor<C extends Client> = new (
 
 export function connect<C extends Client>(Ctor: ClientConstructor<C>, address: string): C {
   return new Ctor(grpcTarget(address), credentials.createInsecure(), {
-    'grpc.max_receive_message_length': 64 * 1024 * 1024,
-    'grpc.max_send_message_length': 64 * 1024 * 1024,
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
     // Services on one machine come and go in milliseconds (restarts): retry soon, not after 2 minutes.
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 1000,
     // No channelz tracing (see createServer).
     'grpc.enable_channelz': 0,
   });
+}
+
+// For a short-lived client (the CLI): its calls share one connection, made by the first call and
+// sent along with it (see DirectChannel). No waiting for a server that is not up.
+export function connectDirect<C extends Client>(Ctor: ClientConstructor<C>, address: string): C {
+  return new Ctor(grpcTarget(address), credentials.createInsecure(), { channelOverride: new DirectChannel(address) });
 }
 
 export interface CallSettings {
