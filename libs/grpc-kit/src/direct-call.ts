@@ -221,13 +221,24 @@ export class DirectCall implements Call {
     this.stream?.resume();
   }
 
+  // As grpc-js does, a failed write ends the call with a status; the writer's callback only
+  // says that the write is done.
   sendMessageWithContext(context: MessageContext, message: Buffer): void {
-    const stream = this.stream;
-    if (stream === undefined || stream.closed || !stream.writable) {
-      context.callback?.(new Error('write after the call ended'));
+    const done = (err?: (Error & { code?: string }) | null): void =>
+      process.nextTick(() => {
+        if (err) this.cancelWithStatus(err.code === 'ERR_STREAM_WRITE_AFTER_END' ? Status.INTERNAL : Status.UNAVAILABLE, `Write error: ${err.message}`);
+        context.callback?.();
+      });
+    // A call that ended before it had a stream has its status out already.
+    if (this.stream === undefined) {
+      done();
       return;
     }
-    stream.write(frameMessage(message), (err?: Error | null) => context.callback?.(err ?? undefined));
+    try {
+      this.stream.write(frameMessage(message), done);
+    } catch (err) {
+      done(err as Error);
+    }
   }
 
   startRead(): void {

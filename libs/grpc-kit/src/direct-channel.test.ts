@@ -37,6 +37,7 @@ const service = {
   hang: method('Hang', false, false),
   many: method('Many', false, true),
   chat: method('Chat', true, true),
+  refuse: method('Refuse', true, true),
 };
 
 interface TestClient extends Client {
@@ -45,6 +46,7 @@ interface TestClient extends Client {
   hang(request: Buffer, metadata: Metadata, options: { deadline?: Date }, callback: (err: ServiceError | null, response?: Buffer) => void): void;
   many(request: Buffer): ClientReadableStream<Buffer>;
   chat(): ClientDuplexStream<Buffer, Buffer>;
+  refuse(): ClientDuplexStream<Buffer, Buffer>;
 }
 const TestClientCtor = makeGenericClientConstructor(service, 'Test') as unknown as new (...args: ConstructorParameters<ReturnType<typeof makeGenericClientConstructor>>) => TestClient;
 
@@ -98,6 +100,9 @@ beforeEach(async () => {
       call.on('cancelled', () => onCancelled());
       call.on('data', (message: Buffer) => call.write(Buffer.concat([Buffer.from('re:'), message])));
       call.on('end', () => call.end());
+    },
+    refuse: (call: ServerDuplexStream<Buffer, Buffer>) => {
+      call.once('data', () => call.emit('error', { code: status.PERMISSION_DENIED, details: 'go away' }));
     },
   });
   await new Promise<void>((resolve, reject) => server.bindAsync(address, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
@@ -164,6 +169,20 @@ describe('DirectChannel', () => {
       const { messages, error } = await result;
       expect(error).toBeUndefined();
       expect(messages.map(String)).toEqual(['re:a', 're:b', 're:c']);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('takes writes after the server ended the call without failing them (the status says it all)', async () => {
+    const client = connectDirect(TestClientCtor, address);
+    try {
+      const call = client.refuse();
+      const result = collect(call);
+      call.write(Buffer.from('first'));
+      expect((await result).error?.code).toBe(status.PERMISSION_DENIED);
+      await new Promise<void>((resolve) => call.write(Buffer.from('late'), () => resolve()));
+      call.end();
     } finally {
       client.close();
     }
