@@ -62,6 +62,13 @@ function unaryCall(call: (callback: (err: ServiceError | null, response?: Buffer
   return new Promise((resolve, reject) => call((err, response) => (err ? reject(err) : resolve(response ?? Buffer.alloc(0)))));
 }
 
+function unaryError(call: (callback: (err: ServiceError | null, response?: Buffer) => void) => void): Promise<ServiceError> {
+  return unaryCall(call).then(
+    () => Promise.reject(new Error('the call succeeded')),
+    (err: unknown) => err as ServiceError,
+  );
+}
+
 function collect(stream: ClientReadableStream<Buffer> | ClientDuplexStream<Buffer, Buffer>): Promise<{ messages: Buffer[]; error?: ServiceError }> {
   const messages: Buffer[] = [];
   return new Promise((resolve) => {
@@ -72,6 +79,31 @@ function collect(stream: ClientReadableStream<Buffer> | ClientDuplexStream<Buffe
     });
   });
 }
+
+function bind(target: Server, at: string): Promise<number> {
+  return new Promise((resolve, reject) => target.bindAsync(at, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+}
+
+// A client on the test server (or another address), closed when the test is done with it.
+async function withClient(test: (client: TestClient) => Promise<void>, target = address): Promise<void> {
+  const client = connectDirect(TestClientCtor, target);
+  try {
+    await test(client);
+  } finally {
+    client.close();
+  }
+}
+
+// A chat the server has answered once: the call is live on both ends.
+async function liveChat(client: TestClient): Promise<{ chat: ClientDuplexStream<Buffer, Buffer>; result: ReturnType<typeof collect> }> {
+  const chat = client.chat();
+  const result = collect(chat);
+  chat.write(Buffer.from('x'));
+  await new Promise<void>((resolve) => chat.once('data', () => resolve()));
+  return { chat, result };
+}
+
+const echoOnly = { echo: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => callback(null, call.request) };
 
 beforeEach(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'berth-direct-'));
@@ -105,7 +137,7 @@ beforeEach(async () => {
       call.once('data', () => call.emit('error', { code: status.PERMISSION_DENIED, details: 'go away' }));
     },
   });
-  await new Promise<void>((resolve, reject) => server.bindAsync(address, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+  await bind(server, address);
 });
 
 afterEach(() => {
@@ -114,9 +146,8 @@ afterEach(() => {
 });
 
 describe('DirectChannel', () => {
-  it('makes unary calls with metadata both ways, several over one connection', async () => {
-    const client = connectDirect(TestClientCtor, address);
-    try {
+  it('makes unary calls with metadata both ways, several over one connection', () =>
+    withClient(async (client) => {
       const sent = new Metadata();
       sent.set('x-sent', 'hello');
       let seen: Metadata | undefined;
@@ -128,40 +159,28 @@ describe('DirectChannel', () => {
       expect(seen?.get('x-seen')).toEqual(['hello']);
       const more = await Promise.all([1, 2, 3].map((n) => unaryCall((callback) => client.echo(Buffer.from(`n${n}`), new Metadata(), {}, callback))));
       expect(more.map(String)).toEqual(['n1', 'n2', 'n3']);
-    } finally {
-      client.close();
-    }
-  });
+    }));
 
-  it('reports the server\'s error status with its details and trailing metadata', async () => {
-    const client = connectDirect(TestClientCtor, address);
-    try {
-      const err = (await unaryCall((callback) => client.fail(Buffer.alloc(0), callback)).catch((e: unknown) => e)) as ServiceError;
+  it('reports the server\'s error status with its details and trailing metadata', () =>
+    withClient(async (client) => {
+      const err = await unaryError((callback) => client.fail(Buffer.alloc(0), callback));
       expect(err.code).toBe(status.NOT_FOUND);
       expect(err.details).toBe('no such thing: 100% gone');
       expect(err.metadata.get('berth-error-code')).toEqual(['not_found']);
-    } finally {
-      client.close();
-    }
-  });
+    }));
 
-  it('reads a long server stream whole and in order, beyond the flow-control windows', async () => {
-    const client = connectDirect(TestClientCtor, address);
-    try {
+  it('reads a long server stream whole and in order, beyond the flow-control windows', () =>
+    withClient(async (client) => {
       const count = Buffer.alloc(4);
       count.writeUInt32BE(200);
       const { messages, error } = await collect(client.many(count));
       expect(error).toBeUndefined();
       expect(messages).toHaveLength(200);
       expect(messages.every((message, i) => message.length === CHUNK && message[0] === i % 256 && message[CHUNK - 1] === i % 256)).toBe(true);
-    } finally {
-      client.close();
-    }
-  });
+    }));
 
-  it('carries a bidirectional stream to its end after the client half-closes', async () => {
-    const client = connectDirect(TestClientCtor, address);
-    try {
+  it('carries a bidirectional stream to its end after the client half-closes', () =>
+    withClient(async (client) => {
       const chat = client.chat();
       const result = collect(chat);
       for (const word of ['a', 'b', 'c']) chat.write(Buffer.from(word));
@@ -169,93 +188,64 @@ describe('DirectChannel', () => {
       const { messages, error } = await result;
       expect(error).toBeUndefined();
       expect(messages.map(String)).toEqual(['re:a', 're:b', 're:c']);
-    } finally {
-      client.close();
-    }
-  });
+    }));
 
-  it('takes writes after the server ended the call without failing them (the status says it all)', async () => {
-    const client = connectDirect(TestClientCtor, address);
-    try {
+  it('takes writes after the server ended the call without failing them (the status says it all)', () =>
+    withClient(async (client) => {
       const call = client.refuse();
       const result = collect(call);
       call.write(Buffer.from('first'));
       expect((await result).error?.code).toBe(status.PERMISSION_DENIED);
       await new Promise<void>((resolve) => call.write(Buffer.from('late'), () => resolve()));
       call.end();
-    } finally {
-      client.close();
-    }
-  });
+    }));
 
-  it('cancels a stream: the client sees CANCELLED and the server hears of it', async () => {
-    const client = connectDirect(TestClientCtor, address);
-    try {
-      const chat = client.chat();
-      const result = collect(chat);
-      chat.write(Buffer.from('x'));
-      await new Promise<void>((resolve) => chat.once('data', () => resolve()));
+  it('cancels a stream: the client sees CANCELLED and the server hears of it', () =>
+    withClient(async (client) => {
+      const { chat, result } = await liveChat(client);
       chat.cancel();
       expect((await result).error?.code).toBe(status.CANCELLED);
       await cancelled;
-    } finally {
-      client.close();
-    }
-  });
+    }));
 
-  it('ends a call at its deadline and tells the server', async () => {
-    const client = connectDirect(TestClientCtor, address);
-    try {
-      const err = (await unaryCall((callback) => client.hang(Buffer.alloc(0), new Metadata(), { deadline: new Date(Date.now() + 200) }, callback)).catch((e: unknown) => e)) as ServiceError;
+  it('ends a call at its deadline and tells the server', () =>
+    withClient(async (client) => {
+      const err = await unaryError((callback) => client.hang(Buffer.alloc(0), new Metadata(), { deadline: new Date(Date.now() + 200) }, callback));
       expect(err.code).toBe(status.DEADLINE_EXCEEDED);
       await cancelled;
-    } finally {
-      client.close();
-    }
-  });
+    }));
 
   it('connects to host:port addresses too', async () => {
     const tcp = new Server();
-    tcp.addService(service, { echo: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => callback(null, call.request) });
-    const port = await new Promise<number>((resolve, reject) => tcp.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))));
-    const client = connectDirect(TestClientCtor, `tcp://127.0.0.1:${port}`);
+    tcp.addService(service, echoOnly);
+    const port = await bind(tcp, '127.0.0.1:0');
     try {
-      const reply = await unaryCall((callback) => client.echo(Buffer.from('tcp'), new Metadata(), {}, callback));
-      expect(reply.toString()).toBe('tcp');
+      await withClient(async (client) => {
+        const reply = await unaryCall((callback) => client.echo(Buffer.from('tcp'), new Metadata(), {}, callback));
+        expect(reply.toString()).toBe('tcp');
+      }, `tcp://127.0.0.1:${port}`);
     } finally {
-      client.close();
       tcp.forceShutdown();
     }
   });
 
-  it('fails calls with UNAVAILABLE when nothing listens', async () => {
-    const client = connectDirect(TestClientCtor, `unix://${join(scratch, 'nobody.sock')}`);
-    try {
-      const err = (await unaryCall((callback) => client.echo(Buffer.from('x'), new Metadata(), {}, callback)).catch((e: unknown) => e)) as ServiceError;
+  it('fails calls with UNAVAILABLE when nothing listens', () =>
+    withClient(async (client) => {
+      const err = await unaryError((callback) => client.echo(Buffer.from('x'), new Metadata(), {}, callback));
       expect(err.code).toBe(status.UNAVAILABLE);
       expect(err.metadata.get('berth-error-code')).toEqual([]);
-    } finally {
-      client.close();
-    }
-  });
+    }, `unix://${join(scratch, 'nobody.sock')}`));
 
-  it('fails a call under way with UNAVAILABLE when the server goes away, and connects again after', async () => {
-    const client = connectDirect(TestClientCtor, address);
-    try {
-      const chat = client.chat();
-      const result = collect(chat);
-      chat.write(Buffer.from('x'));
-      await new Promise<void>((resolve) => chat.once('data', () => resolve()));
+  it('fails a call under way with UNAVAILABLE when the server goes away, and connects again after', () =>
+    withClient(async (client) => {
+      const { result } = await liveChat(client);
       server.forceShutdown();
       expect((await result).error?.code).toBe(status.UNAVAILABLE);
 
       server = new Server();
-      server.addService(service, { echo: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => callback(null, call.request) });
-      await new Promise<void>((resolve, reject) => server.bindAsync(address, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+      server.addService(service, echoOnly);
+      await bind(server, address);
       const reply = await unaryCall((callback) => client.echo(Buffer.from('again'), new Metadata(), {}, callback));
       expect(reply.toString()).toBe('again');
-    } finally {
-      client.close();
-    }
-  });
+    }));
 });

@@ -28,35 +28,36 @@ describe('MigrationWarmer', () => {
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'berth-warmer-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
   const settled = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+  // A warmer on the scratch root whose own cgroup is `line`, counting its reads of it.
+  const warmerIn = (layout: 'v2' | 'hybrid', line: string): { warmer: MigrationWarmer; reads: () => number } => {
+    let reads = 0;
+    const warmer = new MigrationWarmer(root, layout, () => {
+      reads++;
+      return line;
+    });
+    return { warmer, reads: () => reads };
+  };
 
   it('moves this process into the cgroup it is in, reading its cgroup once', async () => {
     mkdirSync(join(root, 'unified', 'svc'), { recursive: true });
     const procs = join(root, 'unified', 'svc', 'cgroup.procs');
     writeFileSync(procs, '');
-    let reads = 0;
-    const warmer = new MigrationWarmer(root, 'hybrid', () => {
-      reads++;
-      return '0::/svc\n';
-    });
+    const { warmer, reads } = warmerIn('hybrid', '0::/svc\n');
     warmer.warm();
     await settled();
     warmer.warm();
     await settled();
     expect(readFileSync(procs, 'utf8')).toBe(String(process.pid));
-    expect(reads).toBe(1);
+    expect(reads()).toBe(1);
   });
 
   it('stops trying where the cgroup file cannot be written', async () => {
-    let reads = 0;
-    const warmer = new MigrationWarmer(root, 'v2', () => {
-      reads++;
-      return '0::/missing\n';
-    });
+    const { warmer, reads } = warmerIn('v2', '0::/missing\n');
     warmer.warm();
     await settled();
     warmer.warm();
     warmer.warm();
     await settled();
-    expect(reads).toBe(1);
+    expect(reads()).toBe(1);
   });
 });
