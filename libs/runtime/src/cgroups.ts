@@ -27,10 +27,10 @@ export class HostCgroups {
     this.warmer = new MigrationWarmer(mountRoot, this.unified ? 'v2' : hybrid ? 'hybrid' : 'v1');
   }
 
-  // Called as a runtime is about to move a process into a container's cgroup (see
-  // MigrationWarmer); returns at once.
-  warmMigrations(): void {
-    this.warmer.warm();
+  // For as long as a runtime may move processes into a container's cgroup (see
+  // MigrationWarmer): returns at once, with the function that ends it.
+  keepMigrationsWarm(): () => void {
+    return this.warmer.hold();
   }
 
   // runc takes an absolute path as relative to each hierarchy's root.

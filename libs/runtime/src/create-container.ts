@@ -31,7 +31,16 @@ export async function createContainer(
   options: CreateOptions = { start: false, holdOutput: false },
 ): Promise<ContainerRecord> {
   validateContainerSpec(spec);
-  ctx.cgroups.warmMigrations();
+  // The runtime moves the container's init into its cgroup on the way (see MigrationWarmer).
+  const cool = ctx.cgroups.keepMigrationsWarm();
+  try {
+    return await createValidated(ctx, spec, options);
+  } finally {
+    cool();
+  }
+}
+
+async function createValidated(ctx: ShimContext, spec: runtime.ContainerSpec, options: CreateOptions): Promise<ContainerRecord> {
   const networkMode = networkModeOf(spec);
   const [binary, seccomp] = await Promise.all([ctx.runtimes.resolve(spec.runtime), ctx.seccomp.choose(spec.security?.seccompProfile ?? '')]);
   const paths = ctx.paths.container(spec.id);

@@ -25,38 +25,42 @@ export class ExecSessions {
 
   // Runs one exec in a running container and streams it until it exits.
   async run(record: ContainerRecord, open: types.ExecOpen, call: StdioCall): Promise<void> {
-    const paths = this.ctx.paths.container(record.id);
     if (open.args.length === 0 || open.args[0] === '') throw invalidArgument('no exec command specified');
-    // runc exec moves the process into the container's cgroup too.
-    this.ctx.cgroups.warmMigrations();
-    const bundleSpec = await readBundleSpec(paths.config);
-    const user = open.user ? resolveContainerUser(paths.rootfs, open.user) : undefined;
     const execId = randomBytes(8).toString('hex');
     const exec = this.ctx.paths.exec(record.id, execId);
-    await mkdir(exec.dir, { recursive: true });
     let launched = false;
     try {
-      await writeFile(exec.processFile, serializeProcess(execProcess(bundleSpec.process, open, user, this.ctx.host.capabilities)));
-      await this.ctx.monitor.launch({
-        monitorBinary: this.ctx.monitorBinary,
-        id: record.id,
-        runtimePath: record.runtimePath,
-        runtimeRoot: this.ctx.paths.state,
-        execProcessFile: exec.processFile,
-        logPath: exec.logPath,
-        exitFile: exec.exitFile,
-        socketPath: exec.socketPath,
-        pidFile: exec.pidFile,
-        monitorPidFile: exec.monitorPidFile,
-        tty: open.tty,
-        stdin: open.stdin,
-      });
+      // runc exec moves the process into the container's cgroup (see MigrationWarmer).
+      const cool = this.ctx.cgroups.keepMigrationsWarm();
+      await this.launch(record, open, exec).finally(cool);
       launched = true;
       await this.streamExec(record.id, exec, open, call);
     } finally {
       if (launched) this.cleanExecWhenDone(record.id, execId);
       else await this.removeExecFiles(record.id, execId);
     }
+  }
+
+  private async launch(record: ContainerRecord, open: types.ExecOpen, exec: ExecPaths): Promise<void> {
+    const paths = this.ctx.paths.container(record.id);
+    const bundleSpec = await readBundleSpec(paths.config);
+    const user = open.user ? resolveContainerUser(paths.rootfs, open.user) : undefined;
+    await mkdir(exec.dir, { recursive: true });
+    await writeFile(exec.processFile, serializeProcess(execProcess(bundleSpec.process, open, user, this.ctx.host.capabilities)));
+    await this.ctx.monitor.launch({
+      monitorBinary: this.ctx.monitorBinary,
+      id: record.id,
+      runtimePath: record.runtimePath,
+      runtimeRoot: this.ctx.paths.state,
+      execProcessFile: exec.processFile,
+      logPath: exec.logPath,
+      exitFile: exec.exitFile,
+      socketPath: exec.socketPath,
+      pidFile: exec.pidFile,
+      monitorPidFile: exec.monitorPidFile,
+      tty: open.tty,
+      stdin: open.stdin,
+    });
   }
 
   // An exec starts at once (runc exec --detach), so it may write, or even finish, before the

@@ -1,6 +1,3 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MigrationWarmer, ownProcsFile } from './migration-warmer';
 
 const HYBRID = '12:pids:/system.slice/berth.service\n4:memory:/system.slice/berth.service\n1:name=systemd:/system.slice/berth.service\n0::/system.slice/berth.service\n';
@@ -24,40 +21,67 @@ describe('ownProcsFile', () => {
 });
 
 describe('MigrationWarmer', () => {
-  let root: string;
-  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'berth-warmer-'))));
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
-  const settled = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
-  // A warmer on the scratch root whose own cgroup is `line`, counting its reads of it.
-  const warmerIn = (layout: 'v2' | 'hybrid', line: string): { warmer: MigrationWarmer; reads: () => number } => {
-    let reads = 0;
-    const warmer = new MigrationWarmer(root, layout, () => {
-      reads++;
-      return line;
-    });
-    return { warmer, reads: () => reads };
+  const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+  // A warmer whose own cgroup is `line`, counting its reads of it and its moves (none at once).
+  const warmerIn = (line: string, fail = false) => {
+    const seen = { reads: 0, moves: 0, inFlight: 0, mostInFlight: 0, files: new Set<string>(), pids: new Set<string>() };
+    const warmer = new MigrationWarmer(
+      '/sys/fs/cgroup',
+      'hybrid',
+      () => {
+        seen.reads++;
+        return line;
+      },
+      async (file, pid) => {
+        seen.moves++;
+        seen.inFlight++;
+        seen.mostInFlight = Math.max(seen.mostInFlight, seen.inFlight);
+        seen.files.add(file);
+        seen.pids.add(pid);
+        await pause(1);
+        seen.inFlight--;
+        if (fail) throw Object.assign(new Error('read-only file system'), { code: 'EROFS' });
+      },
+    );
+    return { warmer, seen };
   };
 
-  it('moves this process into the cgroup it is in, reading its cgroup once', async () => {
-    mkdirSync(join(root, 'unified', 'svc'), { recursive: true });
-    const procs = join(root, 'unified', 'svc', 'cgroup.procs');
-    writeFileSync(procs, '');
-    const { warmer, reads } = warmerIn('hybrid', '0::/svc\n');
-    warmer.warm();
-    await settled();
-    warmer.warm();
-    await settled();
-    expect(readFileSync(procs, 'utf8')).toBe(String(process.pid));
-    expect(reads()).toBe(1);
+  it('moves this process into its own cgroup at once and again while held, never two moves at a time', async () => {
+    const { warmer, seen } = warmerIn('0::/svc\n');
+    const cool = warmer.hold();
+    const alsoCool = warmer.hold();
+    expect(seen.moves).toBe(1);
+    await pause(40);
+    cool();
+    await pause(10);
+    expect(seen.moves).toBeGreaterThan(3);
+    alsoCool();
+    await pause(20);
+    const after = seen.moves;
+    await pause(30);
+    expect(seen.moves).toBe(after);
+    expect([...seen.files]).toEqual(['/sys/fs/cgroup/unified/svc/cgroup.procs']);
+    expect([...seen.pids]).toEqual([String(process.pid)]);
+    expect(seen.mostInFlight).toBe(1);
+    expect(seen.reads).toBe(1);
   });
 
-  it('stops trying where the cgroup file cannot be written', async () => {
-    const { warmer, reads } = warmerIn('v2', '0::/missing\n');
-    warmer.warm();
-    await settled();
-    warmer.warm();
-    warmer.warm();
-    await settled();
-    expect(reads()).toBe(1);
+  it('stops trying once a move failed', async () => {
+    const { warmer, seen } = warmerIn('0::/svc\n', true);
+    warmer.hold()();
+    await pause(20);
+    const cool = warmer.hold();
+    await pause(20);
+    cool();
+    expect(seen.moves).toBe(1);
+    expect(seen.reads).toBe(1);
+  });
+
+  it('moves nothing where it finds no cgroup of its own', async () => {
+    const { warmer, seen } = warmerIn('3:cpu,cpuacct:/a\n');
+    const cool = warmer.hold();
+    await pause(20);
+    cool();
+    expect(seen.moves).toBe(0);
   });
 });

@@ -20,21 +20,49 @@ export function ownProcsFile(mountRoot: string, selfCgroup: string, layout: 'v2'
 
 // Moving a process between cgroups takes a lock that every hierarchy shares, and the first move
 // after a quiet moment waits for an RCU grace period before it takes it: 7 to 13 ms on this kind
-// of host, spent in runc's first write of its init into the container's cgroup, on the way to
-// every start. A move of the shim into the cgroup it is in already changes nothing but starts
-// that wait at once, in the background, so that runc's moves a few milliseconds later find the
-// lock ready (it stays so for about a grace period after the last move). Best effort: where the
-// cgroup files cannot be written (a read-only /sys/fs/cgroup), it stops trying.
+// of host, which runc would spend in its first write of the container's init into its cgroup, on
+// the way to every start. The lock stays ready for about a grace period after the last move. So
+// while a runtime starts a container, the shim moves itself into the cgroup it is in already (a
+// move that changes nothing) at once and then every few milliseconds: the wait happens in the
+// background, early, and runc's moves find the lock ready. Best effort: where the cgroup files
+// cannot be written (a read-only /sys/fs/cgroup), it stops trying.
+const KEEP_WARM_INTERVAL_MS = 3;
+
+export type MoveInto = (procsFile: string, pid: string) => Promise<void>;
+
 export class MigrationWarmer {
   private target: string | undefined | null = null;
+  private holders = 0;
+  private running = false;
 
   constructor(
     private readonly mountRoot: string,
     private readonly layout: 'v2' | 'hybrid' | 'v1',
     private readonly readSelfCgroup: () => string = () => readFileSync('/proc/self/cgroup', 'utf8'),
+    private readonly moveInto: MoveInto = (procsFile, pid) => writeFile(procsFile, pid),
   ) {}
 
-  warm(): void {
+  // Keeps the lock ready until the returned function is called; returns at once.
+  hold(): () => void {
+    this.holders++;
+    if (!this.running) void this.keepWarm();
+    let released = false;
+    return () => {
+      if (!released) this.holders--;
+      released = true;
+    };
+  }
+
+  private async keepWarm(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.holders > 0 && (await this.move())) await new Promise((resolve) => setTimeout(resolve, KEEP_WARM_INTERVAL_MS));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async move(): Promise<boolean> {
     if (this.target === null) {
       try {
         this.target = ownProcsFile(this.mountRoot, this.readSelfCgroup(), this.layout);
@@ -42,10 +70,13 @@ export class MigrationWarmer {
         this.target = undefined;
       }
     }
-    const target = this.target;
-    if (target === undefined) return;
-    void writeFile(target, String(process.pid)).catch(() => {
+    if (this.target === undefined) return false;
+    try {
+      await this.moveInto(this.target, String(process.pid));
+      return true;
+    } catch {
       this.target = undefined;
-    });
+      return false;
+    }
   }
 }
