@@ -1,5 +1,6 @@
 import { constants as http2, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { Metadata, status as Status, type ChannelInterface, type Deadline, type InterceptingListener, type StatusObject } from '@grpc/grpc-js';
+import { httpStatusError, statusFromClose, statusFromTrailers } from './call-status';
 import { frameMessage, MessageDecoder, MessageTooLargeError } from './message-frames';
 
 type Call = ReturnType<ChannelInterface['createCall']>;
@@ -24,11 +25,6 @@ function timeoutHeader(ms: number): string {
     if (value < 1e8) return `${value}${unit}`;
   }
   return '99999999H';
-}
-
-function httpStatusError(code: number): { code: Status; details: string } {
-  const mapped: Record<number, Status> = { 400: Status.INTERNAL, 401: Status.UNAUTHENTICATED, 403: Status.PERMISSION_DENIED, 404: Status.UNIMPLEMENTED, 429: Status.UNAVAILABLE, 502: Status.UNAVAILABLE, 503: Status.UNAVAILABLE, 504: Status.UNAVAILABLE };
-  return { code: mapped[code] ?? Status.UNKNOWN, details: `Received HTTP status code ${code}` };
 }
 
 // One call of a DirectChannel: one HTTP/2 stream carrying gRPC's framing, with grpc-js's
@@ -63,7 +59,7 @@ export class DirectCall implements Call {
     this.listener = listener;
     const timeoutMs = (this.deadline instanceof Date ? this.deadline.getTime() : this.deadline) - Date.now();
     if (timeoutMs <= 0) {
-      this.endCall(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+      this.cancelWithStatus(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
       return;
     }
     const headers: OutgoingHttpHeaders = {
@@ -86,7 +82,7 @@ export class DirectCall implements Call {
       this.holdsSession = true;
       stream = session.request(headers);
     } catch (err) {
-      this.endCall(Status.UNAVAILABLE, (err as Error).message);
+      this.cancelWithStatus(Status.UNAVAILABLE, (err as Error).message);
       return;
     }
     this.stream = stream;
@@ -113,35 +109,12 @@ export class DirectCall implements Call {
     try {
       this.listener?.onReceiveMetadata(Metadata.fromHttp2Headers(headers));
     } catch (err) {
-      this.endCall(Status.UNKNOWN, (err as Error).message);
+      this.cancelWithStatus(Status.UNKNOWN, (err as Error).message);
     }
   }
 
   private onTrailers(headers: IncomingHttpHeaders): void {
-    let metadata: Metadata;
-    try {
-      metadata = Metadata.fromHttp2Headers(headers);
-    } catch {
-      metadata = new Metadata();
-    }
-    const code = metadata.get('grpc-status')[0];
-    if (typeof code !== 'string') {
-      const fallback = this.httpStatus !== undefined && this.httpStatus !== 200 ? httpStatusError(this.httpStatus) : { code: Status.UNKNOWN, details: 'No status information received' };
-      this.endCall(fallback.code, fallback.details, metadata);
-      return;
-    }
-    const message = metadata.get('grpc-message')[0];
-    metadata.remove('grpc-status');
-    metadata.remove('grpc-message');
-    let details = '';
-    if (typeof message === 'string') {
-      try {
-        details = decodeURI(message);
-      } catch {
-        details = message;
-      }
-    }
-    this.endCall(Number(code), details, metadata);
+    this.endCall(statusFromTrailers(headers, this.httpStatus));
   }
 
   private onData(chunk: Buffer): void {
@@ -151,8 +124,7 @@ export class DirectCall implements Call {
       messages = this.decoder.write(chunk);
     } catch (err) {
       if (this.httpStatus !== undefined && this.httpStatus !== 200) {
-        const mapped = httpStatusError(this.httpStatus);
-        this.cancelWithStatus(mapped.code, mapped.details);
+        this.endCall(httpStatusError(this.httpStatus));
       } else {
         this.cancelWithStatus(err instanceof MessageTooLargeError ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL, (err as Error).message);
       }
@@ -163,25 +135,9 @@ export class DirectCall implements Call {
   }
 
   private onClose(rstCode: number | undefined): void {
-    if (this.finalStatus?.code === Status.OK) return;
+    if (this.finalStatus !== undefined) return;
     const lost = (this.session === undefined ? undefined : this.target.lostConnection(this.session)) ?? this.streamError;
-    if (rstCode === http2.NGHTTP2_NO_ERROR || rstCode === undefined) {
-      if (this.finalStatus !== undefined) return;
-      if (this.httpStatus !== undefined && this.httpStatus !== 200) {
-        const mapped = httpStatusError(this.httpStatus);
-        this.endCall(mapped.code, mapped.details);
-      } else if (lost !== undefined) {
-        this.endCall(Status.UNAVAILABLE, lost.message);
-      } else {
-        this.endCall(Status.INTERNAL, `Received RST_STREAM with code ${rstCode ?? 0} (Call ended without gRPC status)`);
-      }
-      return;
-    }
-    if (rstCode === http2.NGHTTP2_REFUSED_STREAM) this.endCall(Status.UNAVAILABLE, 'Stream refused by server');
-    else if (rstCode === http2.NGHTTP2_CANCEL) this.endCall(lost === undefined ? Status.CANCELLED : Status.UNAVAILABLE, lost === undefined ? 'Call cancelled' : lost.message);
-    else if (rstCode === http2.NGHTTP2_ENHANCE_YOUR_CALM) this.endCall(Status.RESOURCE_EXHAUSTED, 'Bandwidth exhausted or memory limit exceeded');
-    else if (rstCode === http2.NGHTTP2_INTERNAL_ERROR && lost !== undefined) this.endCall(Status.UNAVAILABLE, lost.message);
-    else this.endCall(Status.INTERNAL, `Received RST_STREAM with code ${rstCode}`);
+    this.endCall(statusFromClose(rstCode, lost, this.httpStatus));
   }
 
   // One message per startRead, each on its own tick, the stream paused while messages wait.
@@ -199,12 +155,14 @@ export class DirectCall implements Call {
     });
   }
 
-  private endCall(code: Status, details: string, metadata = new Metadata()): void {
+  // A later error replaces an OK that has not gone out yet (grpc-js's rule); an error also ends
+  // the stream.
+  private endCall(status: StatusObject): void {
     if (this.finalStatus === undefined || this.finalStatus.code === Status.OK) {
-      this.finalStatus = { code, details, metadata };
+      this.finalStatus = status;
       this.maybeOutputStatus();
     }
-    if (code !== Status.OK && this.stream !== undefined && !this.stream.closed) this.stream.close(http2.NGHTTP2_CANCEL);
+    if (status.code !== Status.OK && this.stream !== undefined && !this.stream.closed) this.stream.close(http2.NGHTTP2_CANCEL);
   }
 
   // An error goes out at once; OK only once every message was read.
@@ -252,7 +210,7 @@ export class DirectCall implements Call {
   }
 
   cancelWithStatus(code: Status, details: string): void {
-    this.endCall(code, details);
+    this.endCall({ code, details, metadata: new Metadata() });
   }
 
   getPeer(): string {

@@ -50,7 +50,10 @@ export function runSession<Out>(options: SessionOptions<Out>): Promise<SessionEn
       if (settled) return;
       settled = true;
       for (const cleanup of cleanups.reverse()) cleanup();
-      stream.cancel();
+      // After the exit the daemon ends the call itself, at once; a cancel would only hold up the
+      // exit (a reset to send, a CANCELLED status to raise and drop: milliseconds). Any other
+      // end (detached, failed) ends the call here.
+      if (!('end' in outcome && outcome.end.kind === 'exit')) stream.cancel();
       if ('end' in outcome) resolve(outcome.end);
       else reject(outcome.error);
     };
