@@ -50,10 +50,12 @@ export function runSession<Out>(options: SessionOptions<Out>): Promise<SessionEn
       if (settled) return;
       settled = true;
       for (const cleanup of cleanups.reverse()) cleanup();
-      // After the exit the daemon ends the call itself, at once; a cancel would only hold up the
-      // exit (a reset to send, a CANCELLED status to raise and drop: milliseconds). Any other
-      // end (detached, failed) ends the call here.
-      if (!('end' in outcome && outcome.end.kind === 'exit')) stream.cancel();
+      // After the exit the daemon ends the call itself; the cancel that makes sure of it waits a
+      // turn, so as not to hold up the exit (a reset to send, a CANCELLED status to raise and
+      // drop: milliseconds, which the CLI, exiting at once, never spends). Any other end
+      // (detached, failed) ends the call here.
+      if ('end' in outcome && outcome.end.kind === 'exit') setImmediate(() => stream.cancel());
+      else stream.cancel();
       if ('end' in outcome) resolve(outcome.end);
       else reject(outcome.error);
     };
