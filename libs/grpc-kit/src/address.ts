@@ -1,3 +1,4 @@
+import type { NetConnectOpts } from 'node:net';
 import { invalidArgument } from '@berth/errors';
 
 // Accepts docker-style hosts: unix:///path/to.sock, /path/to.sock, tcp://host:port or host:port.
@@ -19,4 +20,12 @@ export function grpcTarget(address: string): string {
 export function unixSocketPath(address: string): string | undefined {
   const target = grpcTarget(address);
   return target.startsWith('unix://') ? target.slice('unix://'.length) : undefined;
+}
+
+// Where to open a socket to the address (for a channel that opens its own connection).
+export function socketAddress(address: string): NetConnectOpts {
+  const target = grpcTarget(address);
+  if (target.startsWith('unix://')) return { path: target.slice('unix://'.length) };
+  const colon = target.lastIndexOf(':');
+  return { host: target.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(target.slice(colon + 1)) };
 }

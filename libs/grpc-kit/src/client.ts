@@ -10,7 +10,8 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { grpcTarget } from './address';
-import { DirectChannel, MAX_MESSAGE_BYTES } from './direct-channel';
+import { DirectChannel } from './direct-channel';
+import { MAX_MESSAGE_BYTES } from './message-frames';
 import { fromGrpcError, isServiceError } from './status-map';
 
 export type ClientConstructor<C extends Client> = new (

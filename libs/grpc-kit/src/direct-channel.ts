@@ -1,18 +1,11 @@
 import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
 import { connect as connectSocket, type NetConnectOpts } from 'node:net';
 import { connectivityState, type ChannelInterface, type Deadline } from '@grpc/grpc-js';
-import { grpcTarget } from './address';
+import { grpcTarget, socketAddress } from './address';
 import { DirectCall } from './direct-call';
+import { MAX_MESSAGE_BYTES } from './message-frames';
 
 type ChannelRef = ReturnType<ChannelInterface['getChannelzRef']>;
-
-export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
-
-function socketOptions(target: string): NetConnectOpts {
-  if (target.startsWith('unix://')) return { path: target.slice('unix://'.length) };
-  const colon = target.lastIndexOf(':');
-  return { host: target.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(target.slice(colon + 1)) };
-}
 
 // A grpc-js channel to one server at a fixed address, for a short-lived client (the CLI): its
 // first call goes out with the connection's first bytes. grpc-js's own channel first resolves
@@ -22,6 +15,7 @@ function socketOptions(target: string): NetConnectOpts {
 // Calls see grpc-js's semantics: a lost or refused connection ends them with UNAVAILABLE.
 export class DirectChannel implements ChannelInterface {
   private readonly target: string;
+  private readonly socket: NetConnectOpts;
   private session: ClientHttp2Session | undefined;
   private readonly sessionErrors = new WeakMap<ClientHttp2Session, Error>();
   private activeCalls = 0;
@@ -30,6 +24,7 @@ export class DirectChannel implements ChannelInterface {
 
   constructor(address: string) {
     this.target = grpcTarget(address);
+    this.socket = socketAddress(address);
   }
 
   // The session of the calls under way (a new one once it has gone), kept from holding the
@@ -37,7 +32,7 @@ export class DirectChannel implements ChannelInterface {
   private hold(): ClientHttp2Session {
     if (this.closed) throw new Error('Channel has been shut down');
     if (this.session === undefined || this.session.closed || this.session.destroyed) {
-      const session = connectHttp2('http://localhost', { createConnection: () => connectSocket(socketOptions(this.target)) });
+      const session = connectHttp2('http://localhost', { createConnection: () => connectSocket(this.socket) });
       session.on('error', (err: Error) => this.sessionErrors.set(session, err));
       session.on('close', () => {
         if (this.session === session) this.session = undefined;

@@ -2,6 +2,9 @@
 // big-endian length, then the message.
 const PREFIX_BYTES = 5;
 
+// The largest message Berth's clients send or take.
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 export function frameMessage(message: Buffer): Buffer {
   const frame = Buffer.allocUnsafe(PREFIX_BYTES + message.length);
   frame.writeUInt8(0, 0);

@@ -1,6 +1,6 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { allErrorCodes, BerthError, ErrorCode } from '@berth/errors';
-import { grpcTarget } from './address';
+import { grpcTarget, socketAddress } from './address';
 import { fromGrpcError, toGrpcError } from './status-map';
 
 function asServiceError(err: unknown): ServiceError {
@@ -37,4 +37,15 @@ describe('grpcTarget', () => {
   it.each(['', 'unix://relative', 'http://x', 'nonsense'])('refuses %j', (input) => {
     expect(() => grpcTarget(input)).toThrow(BerthError);
   });
+});
+
+describe('socketAddress', () => {
+  it.each([
+    ['unix:///tmp/a.sock', { path: '/tmp/a.sock' }],
+    ['/tmp/a.sock', { path: '/tmp/a.sock' }],
+    ['tcp://127.0.0.1:5000', { host: '127.0.0.1', port: 5000 }],
+    ['[::1]:5000', { host: '::1', port: 5000 }],
+  ])('%s -> %j', (input, socket) => expect(socketAddress(input)).toEqual(socket));
+
+  it('refuses what grpcTarget refuses', () => expect(() => socketAddress('nonsense')).toThrow(BerthError));
 });
