@@ -1,13 +1,12 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { lstat, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sleep } from './abortable-sleep';
 import { MigrationWarmer } from './migration-warmer';
 import { settleAll } from './settle';
 
 const REMOVE_ATTEMPTS = 50;
 const REMOVE_RETRY_MS = 100;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sleep } from './abortable-sleep';
 
 // The cgroup.procs file of the cgroup this process is in, from /proc/self/cgroup's lines
 // ("ID:CONTROLLERS:PATH"): the v2 one ("0::PATH") where v2 is mounted (alone, or as hybrid's
@@ -56,7 +57,7 @@ export class MigrationWarmer {
   private async keepWarm(): Promise<void> {
     this.running = true;
     try {
-      while (this.holders > 0 && (await this.move())) await new Promise((resolve) => setTimeout(resolve, KEEP_WARM_INTERVAL_MS));
+      while (this.holders > 0 && (await this.move())) await sleep(KEEP_WARM_INTERVAL_MS);
     } finally {
       this.running = false;
     }
