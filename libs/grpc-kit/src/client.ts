@@ -35,7 +35,8 @@ export function connect<C extends Client>(Ctor: ClientConstructor<C>, address: s
 // For a short-lived client (the CLI): its calls share one connection, made by the first call and
 // sent along with it (see DirectChannel). No waiting for a server that is not up.
 export function connectDirect<C extends Client>(Ctor: ClientConstructor<C>, address: string): C {
-  return new Ctor(grpcTarget(address), credentials.createInsecure(), { channelOverride: new DirectChannel(address) });
+  const channel = new DirectChannel(address);
+  return new Ctor(channel.getTarget(), credentials.createInsecure(), { channelOverride: channel });
 }
 
 export interface CallSettings {

@@ -24,7 +24,7 @@ export class DirectChannel implements ChannelInterface {
 
   constructor(address: string) {
     this.target = grpcTarget(address);
-    this.socket = socketAddress(address);
+    this.socket = socketAddress(this.target);
   }
 
   // The session of the calls under way (a new one once it has gone), kept from holding the
