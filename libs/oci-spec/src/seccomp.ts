@@ -1,5 +1,6 @@
 import type { LinuxSeccomp, LinuxSyscall } from './oci-types';
 import type { DockerSeccompProfile, DockerSeccompRule, SeccompFilter } from './seccomp-profile';
+import { seccompInsertionOrder } from './seccomp-order';
 
 export interface SeccompTarget {
   // The container's bounding set: rules are included/excluded by it, as docker does.
@@ -54,7 +55,7 @@ export function toOciSeccomp(profile: DockerSeccompProfile, opts: SeccompTarget)
   if (profile.listenerMetadata) seccomp.listenerMetadata = profile.listenerMetadata;
   const kernel = opts.kernelRelease === undefined ? undefined : kernelVersion(opts.kernelRelease);
   const conditions = { native, capabilities: opts.capabilities, kernel };
-  seccomp.syscalls = profile.syscalls.filter((rule) => applies(rule, conditions)).map(toOciSyscall);
+  seccomp.syscalls = profile.syscalls.filter((rule) => applies(rule, conditions)).map((rule) => toOciSyscall(rule, native));
   return seccomp;
 }
 
@@ -105,8 +106,8 @@ function kernelAtLeast(kernel: [number, number] | undefined, minimum: string): b
   return kernel[0] > wantKernel || (kernel[0] === wantKernel && kernel[1] >= wantMajor);
 }
 
-function toOciSyscall(rule: DockerSeccompRule): LinuxSyscall {
-  const syscall: LinuxSyscall = { names: [...rule.names], action: rule.action };
+function toOciSyscall(rule: DockerSeccompRule, native: string): LinuxSyscall {
+  const syscall: LinuxSyscall = { names: seccompInsertionOrder(rule.names, native), action: rule.action };
   if (rule.errnoRet !== undefined) syscall.errnoRet = rule.errnoRet;
   if (rule.args && rule.args.length > 0) syscall.args = rule.args.map((arg) => ({ ...arg }));
   return syscall;
