@@ -78,6 +78,14 @@ describe('toOciSeccomp with a docker-style profile', () => {
     expect(allowed(toOciSeccomp(profile, { ...x64, kernelRelease: '6.18.44-fc-v669' }), 'ptrace')).toBe(true);
   });
 
+  it("lists each rule's names from the host's highest syscall number down, for libseccomp", () => {
+    // exit_group 231, write 1, read 0 on x86_64.
+    expect(toOciSeccomp(profile, x64).syscalls[0]?.names).toEqual(['exit_group', 'write', 'read']);
+    // exit_group 94, write 64, read 63 in arm64's generic table.
+    expect(toOciSeccomp(profile, { ...x64, arch: 'arm64' }).syscalls[0]?.names).toEqual(['exit_group', 'write', 'read']);
+    expect(profile.syscalls[0]?.names).toEqual(['read', 'write', 'exit_group']);
+  });
+
   it('writes args without docker-only fields', () => {
     const rule = toOciSeccomp(profile, x64).syscalls.find((r) => r.names.includes('personality'));
     expect(rule).toEqual({
