@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -49,6 +49,19 @@ describe('ImageStore', () => {
     await expect(store.remove({ reference: 'a/b:1', force: false, inUse: [] })).rejects.toThrow(/must force/);
     await store.removeSnapshot('c1');
     expect(await store.listSnapshots()).toEqual([]);
+  });
+
+  it('takes a snapshot whose record a crash tore for one never made', async () => {
+    const image = await importTar('a/b:1');
+    const snap = await store.prepareSnapshot('c1', image.id);
+    const upper = (snap.mounts[0]?.options ?? []).find((o) => o.startsWith('upperdir='))?.slice('upperdir='.length) ?? '';
+    const snapshotDir = dirname(upper);
+    expect(readdirSync(snapshotDir).sort()).toEqual(['snapshot.json', 'upper', 'work']);
+    // What a crash can leave of a record that was never fsynced: an empty file.
+    writeFileSync(join(snapshotDir, 'snapshot.json'), '');
+    await expect(store.getSnapshot('c1')).rejects.toMatchObject({ code: ErrorCode.NotFound });
+    expect(await store.listSnapshots()).toEqual([]);
+    expect(existsSync(snapshotDir)).toBe(false);
   });
 
   it('untags, then deletes with every blob and layer when the last tag goes', async () => {

@@ -1,8 +1,8 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alreadyExists, invalidArgument, notFound } from '@berth/errors';
 import type { types } from '@berth/proto';
-import { writeFileAtomic } from './atomic-file';
 import { directorySize } from './disk-usage';
 
 export interface SnapshotInfo {
@@ -55,21 +55,20 @@ export class Snapshotter {
     // setuid copy of a shell) must not become runnable by the host's users through this path,
     // which mountinfo shows to all of them (docker's CVE-2021-41091). The chmod mends older roots.
     await this.ensureDir();
+    // Synchronously: three directories and a few hundred bytes into the page cache take
+    // microseconds, where each trip through libuv's thread pool would cost every run's critical
+    // path more than the work.
     try {
-      await mkdir(dir, { mode: 0o700 });
+      mkdirSync(dir, { mode: 0o700 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(`snapshot ${key} already exists`);
       throw err;
     }
     try {
+      mkdirSync(join(dir, 'upper'), { mode: 0o755 });
+      mkdirSync(join(dir, 'work'), { mode: 0o700 });
       const record: SnapshotRecord = { key, imageId, lowerDirs };
-      // All at once, and all settled before a failure removes the directory under them.
-      const made = await Promise.allSettled([
-        mkdir(join(dir, 'upper'), { mode: 0o755 }),
-        mkdir(join(dir, 'work'), { mode: 0o700 }),
-        writeFileAtomic(join(dir, 'snapshot.json'), JSON.stringify(record)),
-      ]);
-      for (const step of made) if (step.status === 'rejected') throw step.reason;
+      writeNewRecord(join(dir, 'snapshot.json'), record);
       return this.describe(record, 0);
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
@@ -94,12 +93,19 @@ export class Snapshotter {
     };
   }
 
+  // A record torn by a crash reads as none (see writeNewRecord).
   private async record(key: string): Promise<SnapshotRecord> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(join(this.path(key), 'snapshot.json'), 'utf8')) as SnapshotRecord;
+      text = await readFile(join(this.path(key), 'snapshot.json'), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`snapshot ${key} not found`);
       throw err;
+    }
+    try {
+      return JSON.parse(text) as SnapshotRecord;
+    } catch {
+      throw notFound(`snapshot ${key} not found (its record is torn)`);
     }
   }
 
@@ -150,4 +156,19 @@ export class Snapshotter {
     }
     return found;
   }
+}
+
+/*
+ * A new snapshot's record, in the snapshot's own new directory: written beside and renamed, so a
+ * reader (a list during a prepare) sees it whole or not at all. Not fsynced: nothing makes the
+ * directory entries durable (neither the snapshot's directory nor the record's name), so a crash
+ * can leave the record missing either way, and a torn record reads as a missing one (record());
+ * an fsync would only have chosen between two outcomes that every reader treats alike, and it
+ * cost a millisecond or more of each run's critical path. Replacing a file that exists, where an
+ * fsync does guard what was there, is writeFileAtomic's work.
+ */
+function writeNewRecord(path: string, record: SnapshotRecord): void {
+  const temporary = `${path}.tmp`;
+  writeFileSync(temporary, JSON.stringify(record), { mode: 0o644 });
+  renameSync(temporary, path);
 }
