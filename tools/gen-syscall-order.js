@@ -22,8 +22,9 @@ function numbersFrom(text) {
   for (const [, name, alias] of text.matchAll(/^#define __NR_(\w+)\s+__NR3264_(\w+)\s*$/gm)) {
     if (shared.has(alias)) numbers.set(name, shared.get(alias));
   }
-  // Not syscalls: the table's size.
+  // Not syscalls: the table's size, and where arm64's own numbers would begin.
   numbers.delete('syscalls');
+  numbers.delete('arch_specific_syscall');
   return numbers;
 }
 
