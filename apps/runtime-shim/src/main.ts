@@ -4,7 +4,7 @@ import { errorMessageOf } from '@berth/errors';
 import { addHealthService, createServer, listen, shutdown } from '@berth/grpc-kit';
 import { DEFAULT_ROOT, stackLayout, unixAddress } from '@berth/layout';
 import { runtime } from '@berth/proto';
-import { createShim, DEFAULT_SECCOMP_PROFILE, nativeMonitor, runtimeService } from '@berth/runtime';
+import { createShim, DEFAULT_SECCOMP_PROFILE, nativeMonitorWithStandby, runtimeService } from '@berth/runtime';
 
 // apps/runtime-shim/dist/main.js -> the repository's native/monitor build.
 const DEFAULT_MONITOR = resolve(__dirname, '../../../native/monitor/build/berth-monitor');
@@ -26,13 +26,14 @@ async function main(): Promise<void> {
     },
   });
   const layout = stackLayout(values.root ?? process.env.BERTH_ROOT ?? DEFAULT_ROOT);
+  const monitor = nativeMonitorWithStandby();
   const manager = await createShim({
     runtimeDir: layout.runtimeDir,
     cgroupParent: values['cgroup-parent'] ?? layout.cgroupParent,
     defaultRuntime: values['default-runtime'] ?? 'runc',
     monitorBinary: resolve(values.monitor ?? DEFAULT_MONITOR),
     seccompProfile: values['seccomp-profile'] ?? DEFAULT_SECCOMP_PROFILE,
-    monitor: nativeMonitor,
+    monitor,
     logger,
   });
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   // (and their cgroup parent with them; an empty one goes).
   const stop = (): void => {
     manager.close();
+    monitor.close();
     shutdown(server)
       .then(() => manager.removeIdleParents())
       .then(() => process.exit(0))

@@ -1,6 +1,6 @@
 export * from './monitor';
 export type { MonitorPort, MonitorLaunchOptions, MonitorExit, MonitorEvent, MonitorSession, MonitorLogRecord } from './monitor-port';
-export { nativeMonitor } from './native-monitor';
+export { nativeMonitor, nativeMonitorWithStandby } from './native-monitor';
 export { RuntimePaths, type ContainerPaths, type ExecPaths } from './runtime-paths';
 export { RuncCli, type OciRuntime, type OciState, type OciStatus } from './oci-runtime';
 export { HostCgroups } from './cgroups';

@@ -2,6 +2,7 @@
 // that its stdio, log and exit status survive the loss of every Berth service. See PROTOCOL.md.
 #include "monitor.h"
 #include "options.h"
+#include "standby.h"
 #include "util.h"
 
 #include <errno.h>
@@ -36,6 +37,25 @@ static int write_pid_file(const char *path) {
 int main(int argc, char **argv) {
   struct options opts;
   char err[512];
+  // Started ahead of need: the command line comes on the sync fd (3) when the caller has a
+  // container for it (the end of the fd first means it never will: the caller went away). The
+  // monitor then execs itself with it, so that it is the same process as one started with it
+  // (its command line in ps names its container and stack); the sync fd stays open across.
+  if (argc == 2 && strcmp(argv[1], "--standby") == 0) {
+    int standby_argc;
+    char **standby_argv;
+    int got = read_standby_args(3, argv[0], &standby_argc, &standby_argv, err, sizeof err);
+    if (got == 0) return 0;
+    if (got > 0) {
+      // By its path (its name in ps and top is the file's), else by the running image.
+      const char *self = argv[0][0] == '/' ? argv[0] : "/proc/self/exe";
+      execv(self, standby_argv);
+      snprintf(err, sizeof err, "standby: exec %s: %s", self, strerror(errno));
+    }
+    fprintf(stderr, "berth-monitor: %s\n", err);
+    report_early_failure(3, err);
+    return 2;
+  }
   int parsed = parse_options(argc, argv, &opts, err, sizeof err);
   int sync_fd = opts.sync_fd >= 3 && fcntl(opts.sync_fd, F_GETFD) >= 0 ? opts.sync_fd : -1;
   if (parsed < 0) {

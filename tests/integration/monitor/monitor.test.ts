@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { transformFileSync } from '@swc/core';
 import { ErrorCode } from '@berth/errors';
@@ -8,6 +8,7 @@ import {
   attachMonitor,
   launchMonitor,
   monitorIsAlive,
+  MonitorStandbys,
   readExitFile,
   readLog,
   waitForExitFile,
@@ -15,7 +16,7 @@ import {
   type AttachSession,
   type LogRecord,
 } from '../../../libs/runtime/src/monitor';
-import { MonitorFixture, monitorSkipReason, REPO } from './fixture';
+import { MONITOR, MonitorFixture, monitorSkipReason, REPO } from './fixture';
 
 const skip = monitorSkipReason();
 const describeMonitor = skip ? describe.skip : describe;
@@ -202,7 +203,7 @@ describeMonitor('berth-monitor', () => {
     const lib = join(fx.dir, 'client');
     mkdirSync(lib);
     const src = join(REPO, 'libs/runtime/src/monitor');
-    for (const file of ['launch.ts', 'launch-error.ts', 'pid-file.ts']) {
+    for (const file of ['launch.ts', 'launch-error.ts', 'pid-file.ts', 'standby.ts']) {
       const { code } = transformFileSync(join(src, file), { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
       writeFileSync(join(lib, file.replace(/\.ts$/, '.js')), code);
     }
@@ -324,6 +325,59 @@ describeMonitor('berth-monitor', () => {
       lines.push(r.data.toString());
     }
     expect(lines).toEqual(['line 1\n', 'line 2\n', 'line 3\n']);
+  });
+
+  it('takes a launch as a standby: started ahead, handed its command line, the same monitor after', async () => {
+    const standbys = new MonitorStandbys();
+    const waiting = (): number[] =>
+      readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .filter((p) => {
+          try {
+            return readFileSync(`/proc/${p}/cmdline`, 'utf8') === `${MONITOR}\0--standby\0` && readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid);
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    try {
+      standbys.refill(MONITOR);
+      for (let i = 0; i < 200 && waiting().length === 0; i++) await delay(10);
+      const [standby] = waiting();
+      expect(standby).toBeDefined();
+      const files = fx.files('standby');
+      const opts = fx.launchOptions('standby', files, { bundle: fx.bundle('standby', ['sh', '-c', 'echo via standby; sleep 0.5']), start: true });
+      const launched = await launchMonitor(opts, standbys);
+      // The monitor proper is the standby's child, with the command line it was handed.
+      expect(readFileSync(`/proc/${launched.monitorPid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]).not.toBe(String(process.pid));
+      expect(readFileSync(`/proc/${launched.monitorPid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--id', 'standby', '--start']));
+      expect(await waitForExitFile(files.exit)).toMatchObject({ exitCode: 0 });
+      expect(textOf(await logOf(files.log), 'stdout')).toBe('via standby\n');
+      // The next one waits, and ends with its fd.
+      for (let i = 0; i < 200 && waiting().length === 0; i++) await delay(10);
+      const [next] = waiting();
+      expect(next).toBeDefined();
+      standbys.close();
+      for (let i = 0; i < 200 && existsSync(`/proc/${next}/cmdline`) && readFileSync(`/proc/${next}/cmdline`, 'utf8') !== ''; i++) await delay(10);
+      expect(waiting()).toEqual([]);
+    } finally {
+      standbys.close();
+    }
+  });
+
+  it('refuses a standby a malformed command line with an early failure on its sync fd', async () => {
+    const child = spawn(MONITOR, ['--standby'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    const sync = child.stdio[3] as import('node:net').Socket;
+    let report = '';
+    sync.on('data', (chunk: Buffer) => (report += chunk.toString()));
+    sync.write(Buffer.from([0, 0, 0, 0]));
+    const code = await new Promise((r) => child.once('close', r));
+    expect(code).toBe(2);
+    expect(JSON.parse(report)).toEqual({ pid: -1, message: 'standby: a command line of 0 bytes' });
+    // One whose caller goes away before it is needed ends quietly.
+    const idle = spawn(MONITOR, ['--standby'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    (idle.stdio[3] as import('node:net').Socket).end();
+    expect(await new Promise((r) => idle.once('close', r))).toBe(0);
   });
 
   it('stays small: reports the resident memory of a running monitor', async () => {

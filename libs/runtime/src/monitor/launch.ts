@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { internal, invalidArgument } from '@berth/errors';
 import type { types } from '@berth/proto';
 import { launchError } from './launch-error';
 import { readPidFile } from './pid-file';
+import { startMonitor, type MonitorStandbys } from './standby';
 
 export interface MonitorLaunch {
   monitorBinary: string;
@@ -72,12 +72,14 @@ export function monitorArgs(opts: MonitorLaunch): string[] {
 // with start, or `runc exec --detach`) and reports on fd 3 once the process exists. The monitor
 // then lives on by itself; this returns the process's pid and the monitor's. A runtime failure
 // becomes COMMAND_NOT_FOUND, COMMAND_NOT_EXECUTABLE or INTERNAL; beforeRuntime's is its own.
-export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number; monitorPid: number }> {
+// With standbys, a monitor started ahead of need runs it when one is ready.
+export async function launchMonitor(opts: MonitorLaunch, standbys?: MonitorStandbys): Promise<{ pid: number; monitorPid: number }> {
   if ((opts.bundle === undefined) === (opts.execProcessFile === undefined)) {
     throw internal('launchMonitor needs exactly one of bundle and execProcessFile');
   }
-  const child = spawn(resolve(opts.monitorBinary), monitorArgs(opts), { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
-  const sync = child.stdio[3] as Duplex;
+  const binary = resolve(opts.monitorBinary);
+  const args = monitorArgs(opts);
+  const { child, sync } = standbys?.take(binary, args) ?? startMonitor(binary, args);
   // The first process exits at once (the monitor proper is its child); reap it whatever happens.
   const exited = new Promise<number | null>((resolveExit) => {
     child.once('error', () => resolveExit(null));
@@ -93,6 +95,7 @@ export async function launchMonitor(opts: MonitorLaunch): Promise<{ pid: number;
     throw internal(`cannot start the monitor ${opts.monitorBinary}: ${(err as Error).message}`, err);
   } finally {
     sync.destroy();
+    standbys?.refill(binary);
   }
   const code = await exited;
   if (line === '') throw internal(`the monitor ${opts.monitorBinary} exited (status ${String(code)}) without reporting`);
