@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { transformFileSync } from '@swc/core';
@@ -367,7 +367,7 @@ describeMonitor('berth-monitor', () => {
 
   it('refuses a standby a malformed command line with an early failure on its sync fd', async () => {
     const child = spawn(MONITOR, ['--standby'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
-    const sync = child.stdio[3] as import('node:net').Socket;
+    const sync = child.stdio[3] as Socket;
     let report = '';
     sync.on('data', (chunk: Buffer) => (report += chunk.toString()));
     sync.write(Buffer.from([0, 0, 0, 0]));
@@ -376,7 +376,7 @@ describeMonitor('berth-monitor', () => {
     expect(JSON.parse(report)).toEqual({ pid: -1, message: 'standby: a command line of 0 bytes' });
     // One whose caller goes away before it is needed ends quietly.
     const idle = spawn(MONITOR, ['--standby'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
-    (idle.stdio[3] as import('node:net').Socket).end();
+    (idle.stdio[3] as Socket).end();
     expect(await new Promise((r) => idle.once('close', r))).toBe(0);
   });
 
