@@ -17,6 +17,16 @@ describe('gRPC message frames', () => {
     expect(messages.map(String)).toEqual(['abc']);
   });
 
+  it('takes a large message in many small chunks', () => {
+    const body = Buffer.alloc(8 * 1024 * 1024, 7);
+    const stream = frameMessage(body);
+    const decoder = new MessageDecoder(16 * 1024 * 1024);
+    const messages: Buffer[] = [];
+    for (let at = 0; at < stream.length; at += 16 * 1024) messages.push(...decoder.write(stream.subarray(at, at + 16 * 1024)));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.equals(body)).toBe(true);
+  });
+
   it('refuses a message longer than the limit before it has arrived', () => {
     const decoder = new MessageDecoder(4);
     expect(() => decoder.write(frameMessage(Buffer.from('12345')).subarray(0, 5))).toThrow(MessageTooLargeError);

@@ -15,26 +15,60 @@ export function frameMessage(message: Buffer): Buffer {
 
 export class MessageTooLargeError extends Error {}
 
-// Splits the stream's chunks into whole messages, however the chunks cut them.
+// Splits the stream's chunks into whole messages, however the chunks cut them. A message's
+// chunks are kept as they come and joined once it is whole: joining at every chunk would copy a
+// large message over and over (a 64 MiB one in 16 KiB chunks: ~128 GiB of copying).
 export class MessageDecoder {
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  // The length of the message whose prefix has been read, while its body is still coming.
+  private expected: number | undefined;
 
   constructor(private readonly maxMessageBytes: number) {}
 
   write(chunk: Buffer): Buffer[] {
-    let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    const messages: Buffer[] = [];
-    while (data.length >= PREFIX_BYTES) {
-      // Compression is never asked for (no grpc-accept-encoding but identity), so a server
-      // that compresses anyway is broken.
-      if (data.readUInt8(0) !== 0) throw new Error('received a compressed message without asking for compression');
-      const length = data.readUInt32BE(1);
-      if (length > this.maxMessageBytes) throw new MessageTooLargeError(`Received message larger than max (${length} vs. ${this.maxMessageBytes})`);
-      if (data.length < PREFIX_BYTES + length) break;
-      messages.push(data.subarray(PREFIX_BYTES, PREFIX_BYTES + length));
-      data = data.subarray(PREFIX_BYTES + length);
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
     }
-    this.pending = data;
+    const messages: Buffer[] = [];
+    for (;;) {
+      if (this.expected === undefined) {
+        if (this.buffered < PREFIX_BYTES) break;
+        const prefix = this.take(PREFIX_BYTES);
+        // Compression is never asked for (no grpc-accept-encoding but identity), so a server
+        // that compresses anyway is broken.
+        if (prefix.readUInt8(0) !== 0) throw new Error('received a compressed message without asking for compression');
+        const length = prefix.readUInt32BE(1);
+        if (length > this.maxMessageBytes) throw new MessageTooLargeError(`Received message larger than max (${length} vs. ${this.maxMessageBytes})`);
+        this.expected = length;
+      }
+      if (this.buffered < this.expected) break;
+      messages.push(this.take(this.expected));
+      this.expected = undefined;
+    }
     return messages;
+  }
+
+  // The next n buffered bytes (n <= buffered), copied only when they span chunks.
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[0];
+    if (first !== undefined && first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.chunks[0] as Buffer;
+      const used = Math.min(chunk.length, n - filled);
+      chunk.copy(out, filled, 0, used);
+      filled += used;
+      if (used === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(used);
+    }
+    return out;
   }
 }
