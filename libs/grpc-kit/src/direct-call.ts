@@ -192,6 +192,12 @@ export class DirectCall implements Call {
       done();
       return;
     }
+    // grpc-js's channel refuses these too, before they reach the server.
+    if (message.length > this.target.maxMessageBytes) {
+      this.cancelWithStatus(Status.RESOURCE_EXHAUSTED, `Sent message larger than max (${message.length} vs. ${this.target.maxMessageBytes})`);
+      done();
+      return;
+    }
     try {
       this.stream.write(frameMessage(message), done);
     } catch (err) {

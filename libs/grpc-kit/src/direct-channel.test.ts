@@ -17,6 +17,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { connectDirect } from './client';
+import { MAX_MESSAGE_BYTES } from './message-frames';
 
 // The DirectChannel against grpc-js's own server: what the CLI sees must be what grpc-js's
 // channel gives (messages in order under flow control, statuses, metadata, cancellation,
@@ -213,6 +214,13 @@ describe('DirectChannel', () => {
       const err = await unaryError((callback) => client.hang(Buffer.alloc(0), new Metadata(), { deadline: new Date(Date.now() + 200) }, callback));
       expect(err.code).toBe(status.DEADLINE_EXCEEDED);
       await cancelled;
+    }));
+
+  it('refuses to send a message over the limit, as grpc-js does', () =>
+    withClient(async (client) => {
+      const err = await new Promise<ServiceError | null>((resolve) => client.echo(Buffer.alloc(MAX_MESSAGE_BYTES + 1), new Metadata(), {}, resolve));
+      expect(err?.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(err?.details).toMatch(/Sent message larger than max/);
     }));
 
   it('connects to host:port addresses too', async () => {
