@@ -44,6 +44,20 @@ jest.setTimeout(60_000);
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// This process's standby monitors: waiting, each its child.
+function standbyPids(): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8') === `${MONITOR}\0--standby\0` && readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 describeMonitor('berth-monitor', () => {
   let fx: MonitorFixture;
   beforeEach(() => {
@@ -329,17 +343,7 @@ describeMonitor('berth-monitor', () => {
 
   it('takes a launch as a standby: started ahead, handed its command line, the same monitor after', async () => {
     const standbys = new MonitorStandbys();
-    const waiting = (): number[] =>
-      readdirSync('/proc')
-        .filter((p) => /^\d+$/.test(p))
-        .filter((p) => {
-          try {
-            return readFileSync(`/proc/${p}/cmdline`, 'utf8') === `${MONITOR}\0--standby\0` && readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid);
-          } catch {
-            return false;
-          }
-        })
-        .map(Number);
+    const waiting = standbyPids;
     try {
       standbys.refill(MONITOR);
       for (let i = 0; i < 200 && waiting().length === 0; i++) await delay(10);
@@ -360,6 +364,27 @@ describeMonitor('berth-monitor', () => {
       standbys.close();
       for (let i = 0; i < 200 && existsSync(`/proc/${next}/cmdline`) && readFileSync(`/proc/${next}/cmdline`, 'utf8') !== ''; i++) await delay(10);
       expect(waiting()).toEqual([]);
+    } finally {
+      standbys.close();
+    }
+  });
+
+  it('starts a monitor of its own when the standby it takes died before its command line came', async () => {
+    const standbys = new MonitorStandbys();
+    try {
+      standbys.refill(MONITOR);
+      for (let i = 0; i < 200 && standbyPids().length === 0; i++) await delay(10);
+      const [standby] = standbyPids();
+      expect(standby).toBeDefined();
+      // Dead, and its exit not yet seen by this process: no turn of the event loop until the
+      // launch has handed it its command line.
+      process.kill(Number(standby), 'SIGKILL');
+      while (readFileSync(`/proc/${standby}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z');
+      const files = fx.files('gone');
+      const launched = await launchMonitor(fx.launchOptions('gone', files, { bundle: fx.bundle('gone', ['sh', '-c', 'echo fresh']), start: true }), standbys);
+      expect(launched.monitorPid).toBeGreaterThan(0);
+      expect(await waitForExitFile(files.exit)).toMatchObject({ exitCode: 0 });
+      expect(textOf(await logOf(files.log), 'stdout')).toBe('fresh\n');
     } finally {
       standbys.close();
     }

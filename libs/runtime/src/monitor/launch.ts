@@ -4,7 +4,7 @@ import { internal, invalidArgument } from '@berth/errors';
 import type { types } from '@berth/proto';
 import { launchError } from './launch-error';
 import { readPidFile } from './pid-file';
-import { startMonitor, type MonitorStandbys } from './standby';
+import { startMonitor, type MonitorStandbys, type StartedMonitor } from './standby';
 
 export interface MonitorLaunch {
   monitorBinary: string;
@@ -79,25 +79,15 @@ export async function launchMonitor(opts: MonitorLaunch, standbys?: MonitorStand
   }
   const binary = resolve(opts.monitorBinary);
   const args = monitorArgs(opts);
-  const { child, sync } = standbys?.take(binary, args) ?? startMonitor(binary, args);
-  // The first process exits at once (the monitor proper is its child); reap it whatever happens.
-  const exited = new Promise<number | null>((resolveExit) => {
-    child.once('error', () => resolveExit(null));
-    child.once('close', (code) => resolveExit(code));
-  });
-  let line: string;
+  let outcome: { line: string; code: number | null };
   try {
-    line = await readSyncReport(sync, opts.beforeRuntime);
-  } catch (err) {
-    sync.destroy();
-    await exited;
-    if (err instanceof BeforeRuntimeError) throw err.cause;
-    throw internal(`cannot start the monitor ${opts.monitorBinary}: ${(err as Error).message}`, err);
+    const standby = standbys?.take(binary, args);
+    const viaStandby = standby === undefined ? undefined : await syncOutcome(standby, opts, true).catch(unlessStandbyGone);
+    outcome = viaStandby ?? (await syncOutcome(startMonitor(binary, args), opts, false));
   } finally {
-    sync.destroy();
     standbys?.refill(binary);
   }
-  const code = await exited;
+  const { line, code } = outcome;
   if (line === '') throw internal(`the monitor ${opts.monitorBinary} exited (status ${String(code)}) without reporting`);
 
   const report = parseSyncLine(line);
@@ -106,6 +96,37 @@ export async function launchMonitor(opts: MonitorLaunch, standbys?: MonitorStand
   const monitorPid = report.monitorPid ?? (await readPidFile(opts.monitorPidFile));
   if (monitorPid === undefined) throw internal(`the monitor wrote no pid file at ${opts.monitorPidFile}`);
   return { pid: report.pid, monitorPid };
+}
+
+// A standby that died before its command line reached it (its exit not yet seen when it was
+// taken) did nothing, so the launch starts a monitor of its own instead.
+class StandbyGone extends Error {}
+
+function unlessStandbyGone(err: unknown): undefined {
+  if (err instanceof StandbyGone) return undefined;
+  throw err;
+}
+
+// The monitor's report line (empty if it closed its fd without one) and its first process's
+// exit status, which comes at once (the monitor proper is its child) and is reaped whatever
+// happens.
+async function syncOutcome({ child, sync }: StartedMonitor, opts: MonitorLaunch, standby: boolean): Promise<{ line: string; code: number | null }> {
+  const exited = new Promise<number | null>((resolveExit) => {
+    child.once('error', () => resolveExit(null));
+    child.once('close', (code) => resolveExit(code));
+  });
+  try {
+    const line = await readSyncReport(sync, opts.beforeRuntime, standby);
+    return { line, code: await exited };
+  } catch (err) {
+    sync.destroy();
+    await exited;
+    if (err instanceof BeforeRuntimeError) throw err.cause;
+    if (err instanceof StandbyGone) throw err;
+    throw internal(`cannot start the monitor ${opts.monitorBinary}: ${(err as Error).message}`, err);
+  } finally {
+    sync.destroy();
+  }
 }
 
 class BeforeRuntimeError extends Error {
@@ -119,10 +140,12 @@ const MOUNTED_LINE = '{"mounted":true}';
 // The monitor's report: one line, then the fd closes (a launch that dies early closes it
 // empty). With --wait-config a "mounted" line comes first; the caller's step runs and "go" goes
 // back (its failure closes the fd instead, and the monitor undoes its mounts and gives up).
-function readSyncReport(sync: Duplex, beforeRuntime: (() => Promise<void>) | undefined): Promise<string> {
+function readSyncReport(sync: Duplex, beforeRuntime: (() => Promise<void>) | undefined, standby: boolean): Promise<string> {
   return new Promise((resolveLine, reject) => {
     let received = Buffer.alloc(0);
+    let heard = false;
     sync.on('data', (chunk: Buffer) => {
+      heard = true;
       received = Buffer.concat([received, chunk]);
       if (beforeRuntime === undefined || !received.toString('latin1').startsWith(`${MOUNTED_LINE}\n`)) return;
       received = received.subarray(MOUNTED_LINE.length + 1);
@@ -133,8 +156,9 @@ function readSyncReport(sync: Duplex, beforeRuntime: (() => Promise<void>) | und
         (err: unknown) => reject(new BeforeRuntimeError(err)),
       );
     });
-    // Not once: a write after the monitor went away errs too, after the first error.
-    sync.on('error', reject);
+    // Not once: a write after the monitor went away errs too, after the first error. A standby's
+    // EPIPE with nothing heard: its command line, the only write so far, found it gone.
+    sync.on('error', (err: NodeJS.ErrnoException) => reject(standby && !heard && err.code === 'EPIPE' ? new StandbyGone(err.message) : err));
     sync.once('close', () => resolveLine(received.toString('utf8').split('\n')[0] ?? ''));
   });
 }
