@@ -4,7 +4,8 @@
 //                         one file instead of ~150, and the bundle's lazily required modules
 //                         (gRPC, the daemon client) are still evaluated only when first required;
 //   dist/berth.inputs     the files it was built from, so that launch.js can tell a bundle that a
-//                         later `tsc -b` has made stale and fall back to dist/main.js;
+//                         later `tsc -b` (or a newer launch.js) has made stale and fall back to
+//                         dist/main.js;
 //   dist/berth.js.cache   V8's code cache for the bundle, so that a start compiles nothing.
 const { spawn } = require('node:child_process');
 const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
@@ -70,7 +71,10 @@ async function buildBundle() {
   // the few characters beyond it (in regular expressions, where esbuild leaves them) become \u
   // escapes, which mean the same in strings, regular expressions and identifiers.
   const escaped = readFileSync(bundle, 'utf8').replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  writeFileSync(bundle, escaped);
+  // Already in the function that launch.js calls with the module's variables, as Node wraps a
+  // module: launch.js hands V8 the file as it reads it, with no copy made to wrap it at each start
+  // (a millisecond, most of it page faults on a second ~1 MB string).
+  writeFileSync(bundle, `(function (exports, require, module, __filename, __dirname) {${escaped}\n})`);
 
   // What it was built from, for launch.js to stat at every start, so as few paths as tell it
   // all: each compiled project by its build info (tsc -b rewrites it whenever it emits the
@@ -84,7 +88,8 @@ async function buildBundle() {
     const buildInfo = `${/^((?:apps|libs)\/[^/]+\/dist)\//.exec(input)?.[1]}/.tsbuildinfo`;
     return existsSync(join(repo, buildInfo)) ? buildInfo : input;
   };
-  const inputs = [...new Set(files.map(stampOf))];
+  // And the two files that make and run it: a bundle older than either is of an older form.
+  const inputs = [...new Set([...files.map(stampOf), 'apps/cli/bundle.js', 'apps/cli/launch.js'])];
   writeFileSync(join(dist, 'berth.inputs'), `${inputs.join('\n')}\n`);
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -82,5 +82,41 @@ describe('the bundled CLI', () => {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+  });
+});
+
+// launch.js runs dist/berth.js (a function expression, as bundle.js writes it) unless one of the
+// files it names in dist/berth.inputs changed since; launch.js names itself there.
+describe('launch.js and its bundle', () => {
+  let scratch: string;
+  let launch: string;
+  let bundle: string;
+  const run = (): string => spawnSync(process.execPath, [launch], { encoding: 'utf8' }).stdout;
+  // File times move in clock ticks: the bundle is dated well clear of launch.js's last change.
+  const dateBundle = (offsetMs: number): void => utimesSync(bundle, new Date(Date.now() + offsetMs), new Date(Date.now() + offsetMs));
+
+  beforeEach(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'berth-launch-'));
+    const dist = join(scratch, 'apps/cli/dist');
+    mkdirSync(dist, { recursive: true });
+    launch = join(scratch, 'apps/cli/launch.js');
+    copyFileSync(join(repo, 'apps/cli/launch.js'), launch);
+    writeFileSync(join(dist, 'main.js'), "console.log('compiled tree');\n");
+    writeFileSync(join(dist, 'berth.inputs'), 'apps/cli/launch.js\n');
+    bundle = join(dist, 'berth.js');
+    writeFileSync(bundle, "(function (exports, require, module, __filename, __dirname) {console.log('bundle', typeof require, module.exports === exports)\n})");
+    dateBundle(60_000);
+  });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('runs the bundle, given what a module is given', () => {
+    expect(run()).toBe('bundle function true\n');
+    // And again from the code cache the first run left.
+    expect(run()).toBe('bundle function true\n');
+  });
+
+  it('runs the compiled tree instead once launch.js is newer than the bundle', () => {
+    dateBundle(-60_000);
+    expect(run()).toBe('compiled tree\n');
   });
 });
