@@ -379,7 +379,10 @@ describeMonitor('berth-monitor', () => {
       // Dead, and its exit not yet seen by this process: no turn of the event loop until the
       // launch has handed it its command line.
       process.kill(Number(standby), 'SIGKILL');
-      while (readFileSync(`/proc/${standby}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z');
+      const state = (): string | undefined => readFileSync(`/proc/${standby}/stat`, 'utf8').split(') ')[1]?.[0];
+      const deadline = Date.now() + 5000;
+      while (state() !== 'Z' && Date.now() < deadline);
+      expect(state()).toBe('Z');
       const files = fx.files('gone');
       const launched = await launchMonitor(fx.launchOptions('gone', files, { bundle: fx.bundle('gone', ['sh', '-c', 'echo fresh']), start: true }), standbys);
       expect(launched.monitorPid).toBeGreaterThan(0);
