@@ -58,6 +58,12 @@ function standbyPids(): number[] {
     .map(Number);
 }
 
+// The standby this process started, once it is up (undefined after 2 s).
+async function waitingStandby(): Promise<number | undefined> {
+  for (let i = 0; i < 200 && standbyPids().length === 0; i++) await delay(10);
+  return standbyPids()[0];
+}
+
 describeMonitor('berth-monitor', () => {
   let fx: MonitorFixture;
   beforeEach(() => {
@@ -343,11 +349,9 @@ describeMonitor('berth-monitor', () => {
 
   it('takes a launch as a standby: started ahead, handed its command line, the same monitor after', async () => {
     const standbys = new MonitorStandbys();
-    const waiting = standbyPids;
     try {
       standbys.refill(MONITOR);
-      for (let i = 0; i < 200 && waiting().length === 0; i++) await delay(10);
-      const [standby] = waiting();
+      const standby = await waitingStandby();
       expect(standby).toBeDefined();
       const files = fx.files('standby');
       const opts = fx.launchOptions('standby', files, { bundle: fx.bundle('standby', ['sh', '-c', 'echo via standby; sleep 0.5']), start: true });
@@ -358,12 +362,11 @@ describeMonitor('berth-monitor', () => {
       expect(await waitForExitFile(files.exit)).toMatchObject({ exitCode: 0 });
       expect(textOf(await logOf(files.log), 'stdout')).toBe('via standby\n');
       // The next one waits, and ends with its fd.
-      for (let i = 0; i < 200 && waiting().length === 0; i++) await delay(10);
-      const [next] = waiting();
+      const next = await waitingStandby();
       expect(next).toBeDefined();
       standbys.close();
       for (let i = 0; i < 200 && existsSync(`/proc/${next}/cmdline`) && readFileSync(`/proc/${next}/cmdline`, 'utf8') !== ''; i++) await delay(10);
-      expect(waiting()).toEqual([]);
+      expect(standbyPids()).toEqual([]);
     } finally {
       standbys.close();
     }
@@ -373,8 +376,7 @@ describeMonitor('berth-monitor', () => {
     const standbys = new MonitorStandbys();
     try {
       standbys.refill(MONITOR);
-      for (let i = 0; i < 200 && standbyPids().length === 0; i++) await delay(10);
-      const [standby] = standbyPids();
+      const standby = await waitingStandby();
       expect(standby).toBeDefined();
       // Dead, and its exit not yet seen by this process: no turn of the event loop until the
       // launch has handed it its command line.
