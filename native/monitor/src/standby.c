@@ -38,7 +38,10 @@ int read_standby_args(int fd, const char *program, int *argc, char ***argv, char
     return -1;
   }
   char *bytes = malloc(size);
-  if (bytes == NULL || read_exactly(fd, bytes, size) != (ssize_t)size) {
+  ssize_t body = bytes == NULL ? -1 : read_exactly(fd, bytes, size);
+  // The end of the fd right after the count leaves errno as it was: say what happened.
+  if (body == 0) errno = EPIPE;
+  if (body != (ssize_t)size) {
     snprintf(err, errlen, "standby: reading the command line: %s", bytes == NULL ? "out of memory" : strerror(errno));
     free(bytes);
     return -1;

@@ -410,6 +410,16 @@ describeMonitor('berth-monitor', () => {
     expect(await new Promise((r) => idle.once('close', r))).toBe(0);
   });
 
+  it('refuses a standby a command line that ends after its byte count, saying so', async () => {
+    const child = spawn(MONITOR, ['--standby'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    const sync = child.stdio[3] as Socket;
+    let report = '';
+    sync.on('data', (chunk: Buffer) => (report += chunk.toString()));
+    sync.end(Buffer.from([8, 0, 0, 0]));
+    expect(await new Promise((r) => child.once('close', r))).toBe(2);
+    expect(JSON.parse(report)).toEqual({ pid: -1, message: 'standby: reading the command line: Broken pipe' });
+  });
+
   it('stays small: reports the resident memory of a running monitor', async () => {
     const c = await fx.create('rss', ['sleep', '60']);
     fx.start('rss');
